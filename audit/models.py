@@ -1,0 +1,48 @@
+"""The client's history: one event per change, who made it, when, and what changed."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import Member, Practice
+
+
+class EventKind(models.TextChoices):
+    CLIENT_CREATED = "client.created", _("Client registered")
+    CLIENT_UPDATED = "client.updated", _("Card changed")
+    CLIENT_CODE_CHANGED = "client.code_changed", _("Client code changed")
+    CLIENT_STATUS_CHANGED = "client.status_changed", _("Status changed")
+
+
+class Event(models.Model):
+    """Modelled on zulip's RealmAuditLog: `changes` maps each changed field to [old, new]."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, null=True, related_name="events"
+    )
+    actor = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Who it was, kept readable if the membership goes ("API", "demo", a name).
+    actor_label = models.CharField(max_length=200, blank=True)
+    # An EventKind value; no `choices` here, so a new kind needs no migration.
+    kind = models.CharField(_("event"), max_length=40)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["practice", "client", "-created_at"], name="event_client_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def title(self) -> str:
+        try:
+            return str(EventKind(self.kind).label)
+        except ValueError:
+            return self.kind

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from api.routes import api
+
+urlpatterns = [
+    path("", lambda request: redirect("clients:list"), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("practices/", include("practices.urls")),
+    path("clients/", include("clients.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,160 @@
+"""Reading clients: the list with its tabs, search, sorting and keyset pagination, and the counts.
+
+Search is a case- and accent-insensitive substring match of every term on Client.search_text.
+The index behind it depends on the engine: SQLite's FTS5 trigram table `client_search` (kept
+by triggers, see migration 0002), PostgreSQL's pg_trgm GIN index. Terms shorter than three
+characters cannot use a trigram index and are matched with LIKE on the rows the others leave.
+"""
+
+import base64
+import datetime
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from clientbook.lib.text import search_terms
+from clients.models import Client, ClientQuerySet, Status, StatusCount
+from practices import roles
+from practices.models import Member
+
+TABS = (*Status.values, "all")
+TRIGRAM = 3
+
+# Sort name -> (column, label). Each has an index starting with (practice, status).
+SORTS: dict[str, tuple[str, Any]] = {
+    "name": ("sort_key", _("Name")),
+    "code": ("code", _("Code")),
+    "contact": ("first_contact_at", _("First contact")),
+    "registered": ("created_at", _("Registered")),
+}
+DEFAULT_SORT = {"waitlist": "contact"}  # Owl: the waitlist is oldest first contact first
+
+
+def default_sort(status: str) -> str:
+    return DEFAULT_SORT.get(status, "name")
+
+
+def search(clients: QuerySet[Client], query: str) -> QuerySet[Client]:
+    """Clients whose search text contains every term of `query`, in any order."""
+    terms = search_terms(query)
+    indexed = [t for t in terms if len(t) >= TRIGRAM]
+    short = [t for t in terms if len(t) < TRIGRAM]
+    if indexed and connection.vendor == "sqlite":
+        # Each term quoted as an FTS5 string: a substring match through the trigram index.
+        match = " AND ".join('"{}"'.format(t.replace('"', '""')) for t in indexed)
+        clients = clients.filter(
+            pk__in=RawSQL("SELECT rowid FROM client_search WHERE client_search MATCH %s", [match])
+        )
+    else:
+        short = terms
+    for term in short:
+        clients = clients.filter(search_text__contains=term)
+    return clients
+
+
+def _encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime.datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, column: str) -> tuple[Any, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if column.endswith("_at"):
+            value = parse_datetime(value)
+        if value is None or not isinstance(pk, int) or isinstance(value, list | dict):
+            return None
+        return value, pk
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass
+class ClientPage:
+    rows: list[Client]
+    sort: str
+    descending: bool
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    is_first: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def client_page(
+    clients: QuerySet[Client],
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> ClientPage:
+    """One page of `clients` in the order asked, by keyset: `after` (or `before`) is the cursor
+    of the last (first) row of the neighbouring page. Deep pages cost what page 1 costs."""
+    column = SORTS.get(sort, SORTS["name"])[0]
+    ordering = [F(column).desc(), F("pk").desc()] if descending else [F(column), F("pk")]
+    key = Tuple(F(column), F("pk"))
+    forward = True
+    cursor = None
+    if after and (cursor := _decode_cursor(after, column)):
+        lookup = TupleLessThan if descending else TupleGreaterThan
+        clients = clients.filter(lookup(key, cursor))
+    elif before and (cursor := _decode_cursor(before, column)):
+        forward = False
+        lookup = TupleGreaterThan if descending else TupleLessThan
+        clients = clients.filter(lookup(key, cursor))
+        ordering = [o.copy().reverse_ordering() for o in ordering]
+    rows = list(clients.order_by(*ordering)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    page = ClientPage(rows=rows, sort=sort, descending=descending, is_first=cursor is None)
+    if rows:
+        first, last = rows[0], rows[-1]
+        if (forward and more) or (not forward and cursor):
+            page.next_cursor = _encode_cursor([getattr(last, column), last.pk])
+        if (forward and cursor) or (not forward and more):
+            page.previous_cursor = _encode_cursor([getattr(first, column), first.pk])
+            page.is_first = False
+    return page
+
+
+def status_counts(member: Member, clients: ClientQuerySet, *, filtered: bool) -> dict[str, int]:
+    """Clients per tab. Unfiltered, for a role that sees the whole practice: read from the
+    counts kept by the services (no scan). Otherwise: counted on the filtered set."""
+    if not filtered and member.can(roles.VIEW_ALL_CLIENTS):
+        counts = dict(
+            StatusCount.objects.filter(practice_id=member.practice_id).values_list(
+                "status", "count"
+            )
+        )
+    else:
+        counts = dict(
+            clients.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+    result = {status: counts.get(status, 0) for status in Status.values}
+    result["all"] = sum(result.values())
+    return result
+
+
+def filter_clients(
+    clients: ClientQuerySet, *, q: str = "", professional: int | None = None
+) -> ClientQuerySet:
+    if professional:
+        clients = clients.filter(professional_links__professional_id=professional)
+    if q:
+        clients = search(clients, q)
+    return clients

@@ -1,0 +1,121 @@
+"""The client's history as a person reads it: field labels and values in the user's language."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from audit.models import Event
+from audit.services import as_history_value
+from clients.models import Client
+
+PHONE_FIELDS = (
+    "phone",
+    "whatsapp",
+    "emergency_contact_phone",
+    "guardian_phone",
+    "guardian_whatsapp",
+)
+
+
+@dataclass
+class Change:
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Entry:
+    event: Event
+    title: str
+    actor: str
+    changes: list[Change]
+
+
+def _label(name: str) -> str:
+    if name == "professionals":
+        return _("Responsible professionals")
+    try:
+        return str(Client._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def card_facts(client: Client, names: Iterable[str]) -> list[tuple[str, str]]:
+    """(label, readable value) of the filled-in fields among `names`, for the card."""
+    facts = []
+    for name in names:
+        if name == "professionals":
+            continue
+        value = getattr(client, name)
+        if name == "anamnesis_group":
+            value = client.anamnesis_group.name if value else None
+        shown = display(name, as_history_value(value))
+        if shown not in (None, ""):
+            facts.append((_label(name), shown))
+    return facts
+
+
+def display(name: str, value: Any) -> str | None:
+    """A stored or historical value as the user reads it: localized dates and numbers,
+    phones in national format, choices by their label."""
+    value = _readable(name, value)
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if name in PHONE_FIELDS and isinstance(value, str) and value.startswith("+"):
+        return _format_phone(value)
+    if name == "default_fee":
+        return formats.number_format(Decimal(value), 2, use_l10n=True)
+    return str(value)
+
+
+def _format_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _readable(name: str, value: Any) -> Any:
+    if value in (None, "", []):
+        return None
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    try:
+        field = Client._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, str) and field.get_internal_type() == "DateField":
+        return parse_date(value) or value
+    if isinstance(value, str) and field.get_internal_type() == "DateTimeField":
+        return parse_datetime(value) or value
+    return value
+
+
+def timeline_entries(events: Iterable[Event]) -> list[Entry]:
+    entries = []
+    for event in events:
+        changes = [
+            Change(_label(name), display(name, old), display(name, new))
+            for name, (old, new) in event.changes.items()
+        ]
+        actor = event.actor_label or _("Clientbook")
+        entries.append(Entry(event, event.title, actor, changes))
+    return entries

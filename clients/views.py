@@ -1,0 +1,199 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.models import Event
+from clientbook.http import PracticeRequest
+from clients import selectors
+from clients.access import get_client_for_user, visible_clients
+from clients.forms import SECTIONS, ChangeCodeForm, ClientForm
+from clients.models import Status
+from clients.services import StaleVersion, change_client_code, register_client, update_client
+from clients.timeline import card_facts, timeline_entries
+from practices import roles
+from practices.access import member_required
+from practices.models import Professional
+
+TAB_LABELS = {
+    "active": _("Active"),
+    "waitlist": _("Waitlist"),
+    "inactive": _("Inactive"),
+    "forgotten": _("Forgotten"),
+    "all": _("All"),
+}
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Service-level validation errors shown on the form field they name."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@member_required
+def client_list(request: PracticeRequest) -> HttpResponse:
+    status = request.GET.get("status", "active")
+    if status not in selectors.TABS:
+        status = "active"
+    q = request.GET.get("q", "").strip()[:200]
+    professional_id = request.GET.get("professional", "")
+    professional_id = int(professional_id) if professional_id.isdigit() else None
+    sort = request.GET.get("sort", "")
+    descending = sort.startswith("-")
+    sort = sort.lstrip("-")
+    if sort not in selectors.SORTS:
+        sort, descending = selectors.default_sort(status), False
+
+    clients = selectors.filter_clients(
+        visible_clients(request.member), q=q, professional=professional_id
+    )
+    counts = selectors.status_counts(request.member, clients, filtered=bool(q or professional_id))
+    page = selectors.client_page(
+        clients.with_status(status).prefetch_related(
+            Prefetch("professionals", queryset=Professional.objects.only("pk", "name"))
+        ),
+        sort=sort,
+        descending=descending,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=settings.CLIENTS_PAGE_SIZE,
+    )
+    ctx = {
+        "status": status,
+        "q": q,
+        "professional_id": professional_id,
+        "professionals": Professional.objects.filter(practice=request.practice).only("pk", "name"),
+        "tabs": [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS],
+        "count": counts[status],
+        "page": page,
+        "sort": sort,
+        "descending": descending,
+        "sorts": selectors.SORTS,
+        "can_add": request.member.can(roles.ADD_CLIENT),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "clients/list.html#results", ctx)
+    return render(request, "clients/list.html", ctx)
+
+
+@member_required(permission=roles.ADD_CLIENT)
+@require_http_methods(["GET", "POST"])
+def client_create(request: PracticeRequest) -> HttpResponse:
+    quick = request.GET.get("quick") == "1" or request.POST.get("quick") == "1"
+    form = ClientForm(
+        request.POST or None,
+        practice=request.practice,
+        member=request.member,
+        quick=quick,
+        registering=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = register_client(
+                practice=request.practice,
+                by=request.member,
+                data=form.card_data(),
+                status=form.cleaned_data.get("status") or Status.ACTIVE,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s registered with code %(code)s.")
+                % {"name": client.full_name, "code": client.code},
+            )
+            if client.needs_guardian:
+                messages.warning(request, _("This client is a minor: add a guardian."))
+            return redirect("clients:card", pk=client.pk)
+    ctx = {"form": form, "quick": quick, "sections": _sections(form), "creating": True}
+    return render(request, "clients/form.html", ctx)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request: PracticeRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, write=True)
+    form = ClientForm(
+        request.POST or None, practice=request.practice, member=request.member, instance=client
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.card_data()
+        try:
+            version = int(request.POST.get("version", client.version))
+            client = update_client(
+                client,
+                by=request.member,
+                fields=data.fields,
+                professionals=data.professionals,
+                expected_version=version,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except StaleVersion as error:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this card while you were editing it (now version %s). "
+                    "Reload the card and make your change again."
+                )
+                % error.current,
+            )
+        else:
+            messages.success(request, _("Card saved."))
+            if client.needs_guardian:
+                messages.warning(request, _("This client is a minor: add a guardian."))
+            return redirect("clients:card", pk=client.pk)
+    ctx = {"form": form, "client": client, "sections": _sections(form), "creating": False}
+    return render(request, "clients/form.html", ctx)
+
+
+@member_required
+def client_card(request: PracticeRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk)
+    events = (
+        Event.objects.filter(practice=request.practice, client=client)
+        .select_related("actor__user")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    ctx = {
+        "client": client,
+        "professionals": list(client.professionals.all()),
+        "sections": [(key, title, card_facts(client, names)) for key, title, names in SECTIONS],
+        "timeline": timeline_entries(events),
+        "can_change": request.member.can(roles.CHANGE_CLIENT),
+        "can_change_code": request.member.can(roles.CHANGE_CLIENT_CODE),
+    }
+    return render(request, "clients/card.html", ctx)
+
+
+@member_required(permission=roles.CHANGE_CLIENT_CODE)
+@require_http_methods(["GET", "POST"])
+def client_change_code(request: PracticeRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, write=True, permission=roles.CHANGE_CLIENT_CODE)
+    form = ChangeCodeForm(request.POST or None, initial={"code": client.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = change_client_code(client, by=request.member, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The client's code is now %s.") % client.code)
+            return redirect("clients:card", pk=client.pk)
+    return render(request, "clients/change_code.html", {"client": client, "form": form})
+
+
+def _sections(form: ClientForm) -> list:
+    return [
+        (key, title, [form[name] for name in names if name in form.fields])
+        for key, title, names in SECTIONS
+        if any(name in form.fields for name in names)
+    ]
