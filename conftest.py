@@ -37,3 +37,25 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and item.get_closest_marker("no_skip_in_ci") and call.when != "teardown":
         report.outcome = "failed"
         report.longrepr = f"Skipped with CI=true, which allows no skips: {report.longrepr}"
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives the system Chromium (it cannot download its own browsers here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
