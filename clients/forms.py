@@ -171,18 +171,14 @@ class ClientForm(forms.ModelForm):
                 error_messages={"invalid": _("Enter a valid phone number, e.g. %(example)s.")},
             )
 
-        id_field = {"BR": BRCPFField, "PL": PLPESELField}.get(country)
-        if id_field is not None:
-            for name in ("national_id", "guardian_national_id"):
-                self.fields[name] = (
-                    id_field(
-                        label=self.fields[name].label,
-                        required=False,
-                        max_length=None,
-                        min_length=None,
-                    )
-                    if id_field is BRCPFField
-                    else id_field(label=self.fields[name].label, required=False)
+        for name in ("national_id", "guardian_national_id"):
+            if country == "BR":
+                self.fields[name] = _cpf_field(label=self.fields[name].label)
+            elif country == "PL":
+                self.fields[name] = PLPESELField(
+                    label=self.fields[name].label,
+                    required=False,
+                    error_messages={"invalid": _("Enter a valid PESEL (11 digits).")},
                 )
         postal = {"BR": BRZipCodeField, "PL": PLPostalCodeField, "CA": CAPostalCodeField}.get(
             country
@@ -245,7 +241,7 @@ class ClientForm(forms.ModelForm):
         country = self.practice.country
         if country == "BR":
             if len(digits(value)) <= 11:
-                BRCPFField(required=False, max_length=None, min_length=None).clean(value)
+                _cpf_field().clean(value)
                 return _format_cpf(value)
             return BRCNPJField(required=False).clean(value)
         if country == "PL":
@@ -279,6 +275,17 @@ class ClientForm(forms.ModelForm):
         return CardData(
             fields=fields, professionals=list(self.cleaned_data.get("professionals", []))
         )
+
+
+def _cpf_field(**kwargs) -> BRCPFField:
+    message = _("Enter a valid CPF (11 digits, e.g. 123.456.789-09).")
+    return BRCPFField(
+        required=False,
+        max_length=None,
+        min_length=None,
+        error_messages={"invalid": message, "max_digits": message},
+        **kwargs,
+    )
 
 
 def _format_cpf(value: str) -> str:

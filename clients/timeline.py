@@ -10,11 +10,13 @@ import phonenumbers
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from audit.models import Event
 from audit.services import as_history_value
 from clients.models import Client
+from practices.models import Practice
 
 PHONE_FIELDS = (
     "phone",
@@ -44,7 +46,7 @@ def _label(name: str) -> str:
     if name == "professionals":
         return _("Responsible professionals")
     try:
-        return str(Client._meta.get_field(name).verbose_name)
+        return capfirst(str(Client._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
         return name
 
@@ -58,15 +60,17 @@ def card_facts(client: Client, names: Iterable[str]) -> list[tuple[str, str]]:
         value = getattr(client, name)
         if name == "anamnesis_group":
             value = client.anamnesis_group.name if value else None
-        shown = display(name, as_history_value(value))
+        if value is False and name != "receives_invoices":
+            continue  # an unticked option says nothing worth a line on the card
+        shown = display(name, as_history_value(value), country=client.practice.country)
         if shown not in (None, ""):
             facts.append((_label(name), shown))
     return facts
 
 
-def display(name: str, value: Any) -> str | None:
+def display(name: str, value: Any, *, country: str = "") -> str | None:
     """A stored or historical value as the user reads it: localized dates and numbers,
-    phones in national format, choices by their label."""
+    phones in the national format of the practice's country, choices by their label."""
     value = _readable(name, value)
     if value is None:
         return None
@@ -75,18 +79,20 @@ def display(name: str, value: Any) -> str | None:
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if name in PHONE_FIELDS and isinstance(value, str) and value.startswith("+"):
-        return _format_phone(value)
+        return _format_phone(value, country)
     if name == "default_fee":
         return formats.number_format(Decimal(value), 2, use_l10n=True)
     return str(value)
 
 
-def _format_phone(e164: str) -> str:
+def _format_phone(e164: str, country: str) -> str:
     try:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = phonenumbers.region_code_for_number(number) == country
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(number, style.NATIONAL if national else style.INTERNATIONAL)
 
 
 def _readable(name: str, value: Any) -> Any:
@@ -102,6 +108,8 @@ def _readable(name: str, value: Any) -> Any:
         return value
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if name == "country":
+        return dict(Practice.Country.choices).get(value, value)
     if isinstance(value, str) and field.get_internal_type() == "DateField":
         return parse_date(value) or value
     if isinstance(value, str) and field.get_internal_type() == "DateTimeField":
@@ -109,11 +117,15 @@ def _readable(name: str, value: Any) -> Any:
     return value
 
 
-def timeline_entries(events: Iterable[Event]) -> list[Entry]:
+def timeline_entries(events: Iterable[Event], *, country: str = "") -> list[Entry]:
     entries = []
     for event in events:
         changes = [
-            Change(_label(name), display(name, old), display(name, new))
+            Change(
+                _label(name),
+                display(name, old, country=country),
+                display(name, new, country=country),
+            )
             for name, (old, new) in event.changes.items()
         ]
         actor = event.actor_label or _("Clientbook")

@@ -168,7 +168,7 @@ def client_card(request: PracticeRequest, pk: int) -> HttpResponse:
         "client": client,
         "professionals": list(client.professionals.all()),
         "sections": [(key, title, card_facts(client, names)) for key, title, names in SECTIONS],
-        "timeline": timeline_entries(events),
+        "timeline": timeline_entries(events, country=request.practice.country),
         "can_change": request.member.can(roles.CHANGE_CLIENT),
         "can_change_code": request.member.can(roles.CHANGE_CLIENT_CODE),
     }

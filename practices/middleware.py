@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from practices.models import Member
 
@@ -40,6 +40,10 @@ class PracticeMiddleware:
         else:
             language = translation.get_language_from_request(request)
         translation.activate(language)
+        if member is not None:
+            timezone.activate(member.practice.tz)
+        else:
+            timezone.deactivate()
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())

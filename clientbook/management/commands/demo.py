@@ -171,8 +171,11 @@ class Command(BaseCommand):
             fields["payment_method"] = rng.choice(["pix", "card", "transfer", "cash"])
             fields["insurance"] = rng.choice(demo.INSURANCE_BR)
             if groups:
+                by_name = {g.name: g for g in groups}
                 fields["anamnesis_group"] = (
-                    groups[1] if minor else rng.choice([groups[0], groups[2], None])
+                    by_name["Infantil"]
+                    if minor
+                    else rng.choice([by_name["Adulto"], by_name["Casal"], None])
                 )
         if minor:
             parent = demo.person(
