@@ -148,6 +148,7 @@ LANGUAGES = [
     ("pl", _("Polish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["clientbook.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

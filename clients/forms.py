@@ -12,15 +12,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from localflavor.br.br_states import STATE_CHOICES as BR_STATES
 from localflavor.br.forms import BRCNPJField, BRCPFField, BRZipCodeField
-from localflavor.ca.ca_provinces import PROVINCE_CHOICES as CA_PROVINCES
 from localflavor.ca.forms import CAPostalCodeField
 from localflavor.pl.forms import PLNIPField, PLPESELField, PLPostalCodeField
-from localflavor.pl.pl_voivodeships import VOIVODESHIP_CHOICES as PL_VOIVODESHIPS
 from phonenumber_field.formfields import PhoneNumberField
 
 from clientbook.lib.text import digits
+from clients.countries import REGIONS, field_label
 from clients.models import Client, Status
 from clients.services import CARD_FIELDS, CardData
 from intake.models import AnamnesisGroup
@@ -66,7 +64,6 @@ PHONE_FIELDS = (
     "guardian_whatsapp",
 )
 COUNTRY_CHOICES = [("", "—"), *Practice.Country.choices[:-1]]
-REGIONS = {"BR": BR_STATES, "CA": CA_PROVINCES, "PL": PL_VOIVODESHIPS}
 
 
 class TagsField(forms.CharField):
@@ -193,6 +190,8 @@ class ClientForm(forms.ModelForm):
                 choices=[("", "—"), *REGIONS[country]],
                 required=False,
             )
+        for name, form_field in self.fields.items():
+            form_field.label = field_label(country, name) or form_field.label
         for name in ("email", "guardian_email"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
         self.fields["full_name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
@@ -259,10 +258,15 @@ class ClientForm(forms.ModelForm):
         for name, value in cleaned.items():
             if isinstance(value, str) and NO_NUL.search(value):
                 self.add_error(name, _("This field contains a character that is not allowed."))
-        if not cleaned.get("first_contact_at") and "first_contact_at" in self.fields:
-            cleaned["first_contact_at"] = (
-                self.instance.first_contact_at if self.instance.pk else None
-            )
+        if "first_contact_at" in self.fields:
+            posted, stored = cleaned.get("first_contact_at"), self.instance.first_contact_at
+            # The field shows minutes: the same minute posted back is no change.
+            if self.instance.pk and (
+                not posted
+                or posted.replace(second=0, microsecond=0)
+                == stored.replace(second=0, microsecond=0)
+            ):
+                cleaned["first_contact_at"] = stored
         return cleaned
 
     def _post_clean(self) -> None:

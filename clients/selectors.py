@@ -101,7 +101,9 @@ def client_page(
     """One page of `clients` in the order asked, by keyset: `after` (or `before`) is the cursor
     of the last (first) row of the neighbouring page. Deep pages cost what page 1 costs."""
     column = SORTS.get(sort, SORTS["name"])[0]
-    ordering = [F(column).desc(), F("pk").desc()] if descending else [F(column), F("pk")]
+    ordering = (
+        [F(column).desc(), F("pk").desc()] if descending else [F(column).asc(), F("pk").asc()]
+    )
     key = Tuple(F(column), F("pk"))
     forward = True
     cursor = None

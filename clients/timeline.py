@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import Event
 from audit.services import as_history_value
+from clientbook.lib.phones import format_phone
+from clients.countries import field_label, region_name
 from clients.models import Client
 from practices.models import Practice
 
@@ -42,9 +43,11 @@ class Entry:
     changes: list[Change]
 
 
-def _label(name: str) -> str:
+def _label(name: str, country: str = "") -> str:
     if name == "professionals":
         return _("Responsible professionals")
+    if label := field_label(country, name):
+        return label
     try:
         return capfirst(str(Client._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
@@ -63,8 +66,10 @@ def card_facts(client: Client, names: Iterable[str]) -> list[tuple[str, str]]:
         if value is False and name != "receives_invoices":
             continue  # an unticked option says nothing worth a line on the card
         shown = display(name, as_history_value(value), country=client.practice.country)
+        if shown and name == "default_fee":
+            shown = f"{shown} {client.practice.currency}"
         if shown not in (None, ""):
-            facts.append((_label(name), shown))
+            facts.append((_label(name, client.practice.country), shown))
     return facts
 
 
@@ -79,20 +84,12 @@ def display(name: str, value: Any, *, country: str = "") -> str | None:
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if name in PHONE_FIELDS and isinstance(value, str) and value.startswith("+"):
-        return _format_phone(value, country)
+        return format_phone(value, country)
     if name == "default_fee":
         return formats.number_format(Decimal(value), 2, use_l10n=True)
+    if name == "region":
+        return region_name(country, value)
     return str(value)
-
-
-def _format_phone(e164: str, country: str) -> str:
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    national = phonenumbers.region_code_for_number(number) == country
-    style = phonenumbers.PhoneNumberFormat
-    return phonenumbers.format_number(number, style.NATIONAL if national else style.INTERNATIONAL)
 
 
 def _readable(name: str, value: Any) -> Any:
@@ -122,7 +119,7 @@ def timeline_entries(events: Iterable[Event], *, country: str = "") -> list[Entr
     for event in events:
         changes = [
             Change(
-                _label(name),
+                _label(name, country),
                 display(name, old, country=country),
                 display(name, new, country=country),
             )

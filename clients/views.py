@@ -6,6 +6,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from audit.models import Event
@@ -21,11 +22,11 @@ from practices.access import member_required
 from practices.models import Professional
 
 TAB_LABELS = {
-    "active": _("Active"),
-    "waitlist": _("Waitlist"),
-    "inactive": _("Inactive"),
-    "forgotten": _("Forgotten"),
-    "all": _("All"),
+    "active": gettext_lazy("Active"),
+    "waitlist": gettext_lazy("Waitlist"),
+    "inactive": gettext_lazy("Inactive"),
+    "forgotten": gettext_lazy("Forgotten"),
+    "all": gettext_lazy("All"),
 }
 
 
@@ -111,8 +112,6 @@ def client_create(request: PracticeRequest) -> HttpResponse:
                 _("%(name)s registered with code %(code)s.")
                 % {"name": client.full_name, "code": client.code},
             )
-            if client.needs_guardian:
-                messages.warning(request, _("This client is a minor: add a guardian."))
             return redirect("clients:card", pk=client.pk)
     ctx = {"form": form, "quick": quick, "sections": _sections(form), "creating": True}
     return render(request, "clients/form.html", ctx)
@@ -149,8 +148,6 @@ def client_edit(request: PracticeRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _("Card saved."))
-            if client.needs_guardian:
-                messages.warning(request, _("This client is a minor: add a guardian."))
             return redirect("clients:card", pk=client.pk)
     ctx = {"form": form, "client": client, "sections": _sections(form), "creating": False}
     return render(request, "clients/form.html", ctx)

@@ -11,6 +11,8 @@
     var text = source.textContent.trim();
     var done = function () {
       var label = button.textContent;
+      var status = document.querySelector(button.getAttribute("data-status"));
+      if (status) status.textContent = button.getAttribute("data-copied") || "";
       button.textContent = button.getAttribute("data-copied") || "✓";
       button.classList.add("copied");
       setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1500);
@@ -26,6 +28,18 @@
       document.execCommand("copy");
       done();
     }
+  });
+
+  // A failed htmx request must not fail silently: fall back to loading the page itself,
+  // which shows the server's own error page (or works, if the failure was transient).
+  document.addEventListener("htmx:responseError", function (event) {
+    var info = event.detail.pathInfo || {};
+    var path = info.finalRequestPath || info.requestPath;
+    if (path) window.location.assign(path);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("connection-error");
+    if (box) box.hidden = false;
   });
 
   // Selects that submit their form on change (practice and language switchers).
