@@ -47,7 +47,8 @@ bench: venv
 ifeq ($(DB),postgres)
 	scripts/with-postgres $(PY) manage.py bench $(BENCH_ARGS)
 else
-	$(PY) manage.py bench $(BENCH_ARGS)
+	@mkdir -p var
+	SQLITE_PATH=var/bench.sqlite3 $(PY) manage.py bench $(BENCH_ARGS)
 endif
 
 ## make messages: refresh the translation catalogs after changing user-visible strings.

@@ -8,14 +8,17 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from localflavor.br.forms import BRCNPJField, BRCPFField, BRZipCodeField
 from localflavor.ca.forms import CAPostalCodeField
 from localflavor.pl.forms import PLNIPField, PLPESELField, PLPostalCodeField
 from phonenumber_field.formfields import PhoneNumberField
+from phonenumbers import PhoneNumberType
 
 from clientbook.lib.text import digits
 from clients.countries import REGIONS, field_label
@@ -79,6 +82,8 @@ class TagsField(forms.CharField):
             items = [str(v) for v in value]
         else:
             items = (super().to_python(value) or "").split(",")
+        if any("\x00" in item for item in items):
+            raise ValidationError(_("This field contains a character that is not allowed."))
         tags: list[str] = []
         for tag in (t.strip() for t in items):
             if tag and tag not in tags:
@@ -165,7 +170,10 @@ class ClientForm(forms.ModelForm):
                 required=False,
                 region=region,
                 widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-                error_messages={"invalid": _("Enter a valid phone number, e.g. %(example)s.")},
+                error_messages={
+                    "invalid": _("Enter a valid phone number, e.g. %(example)s.")
+                    % {"example": _example_phone(region)}
+                },
             )
 
         for name in ("national_id", "guardian_national_id"):
@@ -195,7 +203,7 @@ class ClientForm(forms.ModelForm):
         for name in ("email", "guardian_email"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
         self.fields["full_name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
-        self.fields["default_fee"].min_value = 0
+        self.fields["default_fee"].validators.append(MinValueValidator(0))
         self.fields["default_fee"].widget.attrs["min"] = "0"
 
         if not registering:
@@ -279,6 +287,16 @@ class ClientForm(forms.ModelForm):
         return CardData(
             fields=fields, professionals=list(self.cleaned_data.get("professionals", []))
         )
+
+
+def _example_phone(region: str | None) -> str:
+    example = phonenumbers.example_number_for_type(region or "PL", PhoneNumberType.MOBILE)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(example, style)
 
 
 def _cpf_field(**kwargs) -> BRCPFField:

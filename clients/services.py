@@ -264,7 +264,14 @@ def change_status(clients: Iterable[Client], *, by: Member, status: str, reason:
     """Move clients to `status` (set-based), one event each; returns how many moved.
 
     Refuses the whole batch (nothing written) if any client cannot make that move."""
-    clients = list(clients)
+    # Lock and re-read the rows (a concurrent change must not be applied twice), once each,
+    # and only in the actor's practice.
+    pks = {c.pk for c in clients}
+    clients = list(
+        Client.objects.select_for_update().filter(pk__in=pks, practice_id=by.practice_id)
+    )
+    if len(clients) != len(pks):
+        raise PermissionDenied
     for client in clients:
         _check_can_change(client, by)
         if status not in STATUS_TRANSITIONS.get(client.status, set()):
@@ -281,7 +288,6 @@ def change_status(clients: Iterable[Client], *, by: Member, status: str, reason:
     if not clients:
         return 0
     now = timezone.now()
-    pks = [c.pk for c in clients]
     Client.objects.filter(pk__in=pks).update(
         status=status, status_reason=reason, status_changed_at=now, version=F("version") + 1
     )

@@ -11,6 +11,13 @@ from django.shortcuts import render
 from clientbook.http import PracticeRequest
 
 
+def axes_username(request, credentials: dict | None) -> str:
+    """The account a login attempt is for, as django-axes counts failures: the e-mail,
+    lower-cased, so "Ana@X.test" and "ana@x.test" share one counter."""
+    source = credentials or request.POST
+    return str(source.get("username") or source.get("email") or "").strip().lower()
+
+
 def member_required(
     view: Callable[..., HttpResponse] | None = None, *, permission: str | None = None
 ):

@@ -20,6 +20,10 @@ class EmailUserManager(UserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored lower-case; people type them any way.
+        return self.get(email__iexact=username.strip())
+
     def create_superuser(self, email=None, password=None, **extra_fields):  # type: ignore[override]
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)

@@ -1,4 +1,4 @@
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -21,9 +21,10 @@ def _back(request: PracticeRequest, default: str = "clients:list") -> HttpRespon
 @member_required
 def switch_practice(request: PracticeRequest) -> HttpResponse:
     """Work in another practice the user belongs to (404 for any other)."""
-    member = get_object_or_404(
-        Member, user=request.user, is_active=True, practice_id=request.POST.get("practice")
-    )
+    practice_id = request.POST.get("practice", "")
+    if not practice_id.isdigit():
+        raise Http404
+    member = get_object_or_404(Member, user=request.user, is_active=True, practice_id=practice_id)
     request.session[SESSION_KEY] = member.practice_id
     return redirect("clients:list")
 

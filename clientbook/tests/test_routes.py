@@ -1,0 +1,286 @@
+"""Every URL of the project has an access test.
+
+ROUTES maps each URL name to how to build its URLs for practice A's data, the methods it
+answers, and the tests that check its tenancy. A new URL without an entry fails
+`test_every_url_pattern_has_an_access_test`. Each entry is also requested here as an
+anonymous visitor (sent to log in) and as practice B's owner with practice A's ids (404,
+nothing changed) or, for URLs without an id, seeing only B's data.
+"""
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audit.models import Event
+from clientbook.testing import PracticeWorld, logged_in
+from clients.models import Client
+from practices.models import Member, User
+
+# URL prefixes with no entry in ROUTES, and why.
+EXEMPT = {
+    "admin/": "Django's admin: staff users only (no member has is_staff), not part of the app",
+    "accounts/": "login, logout, password change and reset: no practice data; tested in "
+    "practices/tests/test_auth.py",
+    "api/v1/": "the REST API: token authentication and its own tenancy tests (api/tests/)",
+}
+
+Requests = Callable[[PracticeWorld], list[tuple[str, dict]]]
+Check = Callable[[HttpClient, PracticeWorld, PracticeWorld], None]
+
+
+@dataclass(frozen=True)
+class Route:
+    # The URLs of this name for practice A, each with the data to POST to it.
+    build: Requests
+    # The methods the view answers; each is requested.
+    methods: tuple[str, ...]
+    # The tests that check this URL's tenancy, as "module::function".
+    tests: tuple[str, ...]
+    # For a URL without an id of A's: what practice B's owner must (not) see there.
+    only_own_data: Check | None = field(default=None)
+
+
+def each_client(name: str) -> Requests:
+    def build(a: PracticeWorld) -> list[tuple[str, dict]]:
+        payload = {
+            "full_name": "Taken over",
+            "code": "STOLEN",
+            "professionals": [a.other_professional.pk],
+            "version": 1,
+        }
+        return [(reverse(name, args=[c.pk]), payload) for c in a.clients.values()]
+
+    return build
+
+
+def one(name: str, **payload) -> Requests:
+    return lambda a: [(reverse(name), {k: v(a) if callable(v) else v for k, v in payload.items()})]
+
+
+def client_links(response) -> set[int]:
+    return {int(pk) for pk in re.findall(r'href="/clients/(\d+)/"', response.content.decode())}
+
+
+def pks(world: PracticeWorld) -> set[int]:
+    return {c.pk for c in world.clients.values()}
+
+
+def list_shows_only_own(http: HttpClient, a: PracticeWorld, b: PracticeWorld) -> None:
+    for query in ({}, {"status": "all"}, {"q": "silva"}, {"professional": a.other_professional.pk}):
+        response = http.get(reverse("clients:list"), query, follow=True)
+        assert response.status_code == 200
+        assert not client_links(response) & pks(a), query
+    assert client_links(http.get(reverse("clients:list"))) == pks(b)
+
+
+def home_shows_only_own(http: HttpClient, a: PracticeWorld, b: PracticeWorld) -> None:
+    response = http.get(reverse("home"), follow=True)
+    assert client_links(response) == pks(b)
+
+
+def create_offers_only_own(http: HttpClient, a: PracticeWorld, b: PracticeWorld) -> None:
+    form = http.get(reverse("clients:create")).context["form"]
+    assert set(form.fields["professionals"].queryset) == {b.other_professional}
+    before = Client.objects.count()
+    response = http.post(
+        reverse("clients:create"),
+        {"full_name": "Cross", "professionals": [a.other_professional.pk]},
+    )
+    assert response.status_code == 200
+    assert Client.objects.count() == before
+
+
+def language_is_own(http: HttpClient, a: PracticeWorld, b: PracticeWorld) -> None:
+    response = http.post(reverse("practices:language"), {"language": "fr"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=b.owner.user_id).language == "fr"
+    assert set(User.objects.exclude(pk=b.owner.user_id).values_list("language", flat=True)) == {""}
+
+
+ROUTES: dict[str, Route] = {
+    "home": Route(
+        one("home"),
+        ("get",),
+        ("clientbook.tests.test_routes::test_another_practices_owner_sees_only_their_own_data",),
+        home_shows_only_own,
+    ),
+    "clients:list": Route(
+        one("clients:list"),
+        ("get",),
+        (
+            "clients.tests.test_list_view::"
+            "test_another_practice_sees_only_its_own_clients_with_the_same_names",
+            "clients.tests.test_list_view::"
+            "test_filtering_by_another_practices_professional_shows_nothing_of_it",
+            "clients.tests.test_list_view::test_a_professional_sees_only_their_clients",
+            "clients.tests.test_list_view::test_a_user_with_no_practice_gets_the_no_practice_page",
+        ),
+        list_shows_only_own,
+    ),
+    "clients:create": Route(
+        one("clients:create", full_name="Cross", professionals=lambda a: [a.other_professional.pk]),
+        ("get", "post"),
+        (
+            "clients.tests.test_create_view::"
+            "test_another_practices_professional_is_refused_and_nothing_is_written",
+            "clients.tests.test_create_view::test_the_form_offers_only_the_practices_own_professionals",
+            "clients.tests.test_create_view::"
+            "test_a_role_without_the_right_to_register_gets_403_and_writes_nothing",
+        ),
+        create_offers_only_own,
+    ),
+    "clients:card": Route(
+        each_client("clients:card"),
+        ("get", "post"),
+        (
+            "clients.tests.test_card_view::"
+            "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+            "clients.tests.test_card_view::test_a_professional_gets_404_for_a_colleagues_client",
+            "clients.tests.test_card_view::test_a_user_with_no_practice_gets_the_no_practice_page",
+        ),
+    ),
+    "clients:edit": Route(
+        each_client("clients:edit"),
+        ("get", "post"),
+        (
+            "clients.tests.test_edit_view::"
+            "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+            "clients.tests.test_edit_view::"
+            "test_a_role_without_the_right_to_change_gets_403_and_changes_nothing",
+            "clients.tests.test_edit_view::"
+            "test_a_professional_gets_404_for_a_colleagues_client_and_changes_nothing",
+        ),
+    ),
+    "clients:change_code": Route(
+        each_client("clients:change_code"),
+        ("get", "post"),
+        (
+            "clients.tests.test_change_code::"
+            "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+            "clients.tests.test_change_code::"
+            "test_reception_and_professionals_get_403_and_change_nothing",
+        ),
+    ),
+    "practices:switch": Route(
+        one("practices:switch", practice=lambda a: a.practice.pk),
+        ("post",),
+        (
+            "practices.tests.test_views::"
+            "test_switching_to_a_practice_one_does_not_belong_to_is_a_404",
+            "practices.tests.test_views::"
+            "test_switching_shows_the_other_practices_clients_and_its_ids_only",
+        ),
+    ),
+    "practices:language": Route(
+        one("practices:language", language="fr"),
+        ("post",),
+        (
+            "practices.tests.test_views::test_the_language_changes_nothing_in_the_practice",
+            "practices.tests.test_views::test_choosing_a_language_is_a_post_for_members",
+        ),
+        language_is_own,
+    ),
+}
+
+
+def url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
+    """(route, name) of every URL pattern of the project, includes walked recursively."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            # An unnamed pattern is listed by its route, so it cannot slip through.
+            yield route, f"{namespace}{pattern.name}" if pattern.name else route
+
+
+def exemption(route: str) -> str | None:
+    return next((prefix for prefix in EXEMPT if route.startswith(prefix)), None)
+
+
+def everything() -> tuple:
+    """What a request must not change: every client row, the events, memberships, languages."""
+    return (
+        list(
+            Client.objects.order_by("pk").values_list(
+                "pk", "practice_id", "code", "former_codes", "full_name", "status", "version"
+            )
+        ),
+        Event.objects.count(),
+        list(Member.objects.order_by("pk").values_list("pk", "practice_id", "role", "is_active")),
+        list(User.objects.order_by("pk").values_list("pk", "language", "password")),
+    )
+
+
+def requests(route: Route, a: PracticeWorld):
+    for url, payload in route.build(a):
+        for method in route.methods:
+            yield method, url, payload
+
+
+def send(http: HttpClient, method: str, url: str, payload: dict):
+    return http.post(url, payload) if method == "post" else http.get(url)
+
+
+# The map is complete and points at real tests.
+
+
+def test_every_url_pattern_has_an_access_test():
+    discovered = {name for route, name in url_patterns() if exemption(route) is None}
+    assert discovered == set(ROUTES), (
+        "A URL without an access test (add it to ROUTES with its tenancy tests) or an entry "
+        "for a URL that no longer exists."
+    )
+
+
+def test_every_exemption_still_matches_a_url():
+    routes = [route for route, _ in url_patterns()]
+    for prefix in EXEMPT:
+        assert any(route.startswith(prefix) for route in routes), prefix
+
+
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_the_tenancy_tests_named_for_each_url_exist(name):
+    for reference in ROUTES[name].tests:
+        module, function = reference.split("::")
+        assert callable(getattr(importlib.import_module(module), function, None)), reference
+
+
+# Anonymous visitors and another practice.
+
+
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_an_anonymous_visitor_is_sent_to_log_in(a, name):
+    before = everything()
+    http = HttpClient()
+    for method, url, payload in requests(ROUTES[name], a):
+        response = send(http, method, url, payload)
+        # The home page first redirects to the list, which then asks to log in.
+        for _ in range(3):
+            if response.status_code != 302 or response["Location"].startswith(reverse("login")):
+                break
+            response = http.get(response["Location"])
+        assert response.status_code == 302, (method, url)
+        assert response["Location"].startswith(reverse("login") + "?next="), (method, url)
+    assert everything() == before
+
+
+@pytest.mark.parametrize("name", [n for n, r in ROUTES.items() if r.only_own_data is None])
+def test_another_practices_owner_gets_404_for_practice_as_ids(a, b, name):
+    before = everything()
+    http = logged_in(b.owner)
+    for method, url, payload in requests(ROUTES[name], a):
+        response = send(http, method, url, payload)
+        assert response.status_code == 404, (method, url)
+    assert everything() == before
+
+
+@pytest.mark.parametrize("name", [n for n, r in ROUTES.items() if r.only_own_data is not None])
+def test_another_practices_owner_sees_only_their_own_data(a, b, name):
+    ROUTES[name].only_own_data(logged_in(b.owner), a, b)

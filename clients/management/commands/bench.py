@@ -1,0 +1,370 @@
+"""`clientbook bench` (`make bench`): seed a big practice, then time the client list, its
+searches and its tab counts next to the Django admin's changelist. A benchmark, not a test:
+it reports the targets it meets and misses, it never fails on a timing."""
+
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from clients import bench
+from clients.access import visible_clients
+from clients.selectors import status_counts
+from practices.models import Practice, User
+
+# The targets of the issue. Times are p95 in ms, set for SQLite on one machine.
+LIST_P95_MS = 40.0
+CODE_P95_MS = 15.0
+ADMIN_RATIO = 15.0
+# The big practice's counts may cost at most this much more than a small practice's.
+COUNTS_GROWTH = 1.5
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a big practice (reused if already seeded with the same sizes) and time the "
+        "client list, search and tab counts against the Django admin."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--clients", type=int, default=200_000, help="The big practice")
+        parser.add_argument(
+            "--other-practices", type=int, default=2, help="Practices around the big one"
+        )
+        parser.add_argument(
+            "--other-clients", type=int, default=20_000, help="Clients in each other practice"
+        )
+        parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page")
+        parser.add_argument("--warmup", type=int, default=3, help="Untimed requests first")
+        parser.add_argument("--deep", type=int, default=100_000, help="Rows in, deep page")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed of the data")
+        parser.add_argument("--batch", type=int, default=5_000, help="Rows per bulk insert")
+        parser.add_argument(
+            "--reseed", action="store_true", help="Seed afresh even if the sizes match"
+        )
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Print the plans of the two slowest queries of each of our pages",
+        )
+        parser.add_argument(
+            "--json", default=str(Path(settings.VAR_DIR) / "bench.json"), help="Figures file"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["clients"] < 1000 or options["repeat"] < 1:
+            raise CommandError("Use at least 1,000 clients and 1 repetition.")
+        self._use_bench_database()
+        specs = bench.practice_specs(
+            options["clients"], options["other_practices"], options["other_clients"]
+        )
+        # Production settings, less what a test client cannot do: DEBUG off (no query log,
+        # cached templates), requests over HTTPS so nothing redirects, static files without
+        # the manifest that only `collectstatic` writes.
+        with (
+            override_settings(
+                DEBUG=False,
+                ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+                STORAGES={
+                    **settings.STORAGES,
+                    "staticfiles": {
+                        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                    },
+                },
+            ),
+            warnings.catch_warnings(),
+        ):
+            warnings.filterwarnings("ignore", message="No directory at")
+            seed_seconds = self._prepare(specs, options)
+            load_before = os.getloadavg()
+            try:
+                report = self._measure(specs, options)
+            except bench.BenchError as error:
+                raise CommandError(str(error)) from error
+        report["seed_seconds"] = seed_seconds
+        report["machine"] = {
+            "cpus": os.cpu_count(),
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()],
+        }
+        self._print(report)
+        path = Path(options["json"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(f"Figures written to {path}")
+
+    # The database.
+
+    def _use_bench_database(self) -> None:
+        """On SQLite, a database file of its own (var/bench.sqlite3) unless SQLITE_PATH names
+        one: 240,000 clients do not belong in the development database."""
+        if connection.vendor != "sqlite" or os.environ.get("SQLITE_PATH"):
+            return
+        connection.close()
+        connection.settings_dict["NAME"] = str(Path(settings.VAR_DIR) / "bench.sqlite3")
+
+    def _sqlite_file(self) -> Path | None:
+        name = str(connection.settings_dict["NAME"])
+        if connection.vendor != "sqlite" or name == ":memory:" or "mode=memory" in name:
+            return None
+        return Path(name)
+
+    def _foreign_data(self) -> bool:
+        tables = connection.introspection.table_names()
+        return Practice._meta.db_table in tables and bench.foreign_data()
+
+    def _prepare(self, specs: list[bench.PracticeSpec], options: dict) -> float | None:
+        """Migrate, then reuse the seeded data if it has the sizes asked, else seed afresh.
+        Returns the seconds seeding took, None when reused."""
+        err = self.stderr
+        sqlite_file = self._sqlite_file()
+        if sqlite_file:
+            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        # Checked before migrating too: someone else's database is left exactly as it was.
+        if self._foreign_data():
+            raise CommandError(
+                f"{connection.settings_dict['NAME']} holds practices or users the benchmark did "
+                "not make; it seeds only an empty database or its own (make bench uses "
+                "var/bench.sqlite3 or a throwaway PostgreSQL)."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["reseed"] and bench.seeded_as(specs):
+            err.write(f"Reusing the seeded database {connection.settings_dict['NAME']}.")
+            return None
+        if bench.bench_practices() or User.objects.exists():
+            err.write("The bench database has other sizes: seeding afresh.")
+            if sqlite_file and "bench" in sqlite_file.name:
+                connection.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+                call_command("migrate", interactive=False, verbosity=0)
+            else:
+                call_command("flush", interactive=False, verbosity=0)
+        total = sum(s.clients for s in specs)
+        err.write(
+            f"Seeding {total:,} clients in {len(specs)} practices "
+            f"({', '.join(f'{s.clients:,}' for s in specs)}) on {connection.vendor}…"
+        )
+        started = timezone.now()
+        bench.seed(specs, seed=options["seed"], batch=options["batch"], out=err)
+        seconds = (timezone.now() - started).total_seconds()
+        err.write(f"Seeded in {seconds:,.0f} s ({total / seconds:,.0f} clients/s), analyzed.")
+        return seconds
+
+    # The timings.
+
+    def _measure(self, specs: list[bench.PracticeSpec], options: dict) -> dict[str, Any]:
+        err = self.stderr
+        repeat, warmup = options["repeat"], options["warmup"]
+        practices = bench.bench_practices()
+        big = bench.reception(practices[specs[0].name])
+        ours = bench.Requester(big.user)
+        admin = bench.Requester(User.objects.get(email=bench.SUPERUSER_EMAIL))
+        found = bench.probe(
+            big, deep=options["deep"], page_size=settings.CLIENTS_PAGE_SIZE, seed=options["seed"]
+        )
+        items = bench.scenarios(found)
+        err.write(f"Timing {len(items)} pages, {repeat} times each (ours, then the admin's):")
+        for item in bench.progress(items, err):
+            if item.query:
+                item.matches = bench.matches(big, item.query)
+            bench.time_pair(ours, admin, item, repeat=repeat, warmup=warmup)
+
+        # The counts alone: read from StatusCount for a small and the big practice (they
+        # should cost the same), and what counting the big practice's rows would cost.
+        calls = max(repeat, 200)
+        counts: dict[str, Any] = {}
+        members = {"big": big}
+        if len(specs) > 1:
+            members["small"] = bench.reception(practices[specs[1].name])
+        for key, member in members.items():
+            timing = bench.time_call(
+                lambda m=member: status_counts(m, visible_clients(m), filtered=False),
+                repeat=calls,
+                warmup=warmup,
+            )
+            counts[key] = {"clients": visible_clients(member).count(), **timing.as_dict()}
+        scan = bench.time_call(
+            lambda: status_counts(big, visible_clients(big), filtered=True),
+            repeat=max(repeat, 10),
+            warmup=1,
+        )
+        counts["big_by_scan"] = {"clients": counts["big"]["clients"], **scan.as_dict()}
+
+        explained: dict[str, list[str]] = {}
+        if options["explain"]:
+            for item in items:
+                assert item.ours_timing
+                lines = []
+                for ms, sql in item.ours_timing.slow_queries[:2]:
+                    lines += [f"{ms:.1f} ms: {bench.shorten(sql)}", *bench.explain(sql), ""]
+                explained[item.name] = lines
+
+        return {
+            "engine": connection.vendor,
+            "engine_version": self._engine_version(),
+            "date": timezone.now().isoformat(timespec="seconds"),
+            "sizes": {
+                "big_practice": specs[0].clients,
+                "other_practices": [s.clients for s in specs[1:]],
+                "total": sum(s.clients for s in specs),
+            },
+            "repeat": repeat,
+            "warmup": warmup,
+            "page_size": settings.CLIENTS_PAGE_SIZE,
+            "scenarios": [
+                {
+                    "name": item.name,
+                    "kind": item.kind,
+                    "ours_url": item.ours,
+                    "admin_url": item.admin,
+                    "active_matches": item.matches,
+                    "ours": item.ours_timing.as_dict() if item.ours_timing else None,
+                    "admin": item.admin_timing.as_dict() if item.admin_timing else None,
+                    "ratio": round(item.ratio, 1),
+                }
+                for item in items
+            ],
+            "counts": counts,
+            "targets": self._targets(items, counts),
+            "explain": explained,
+        }
+
+    def _engine_version(self) -> str:
+        with connection.cursor() as cursor:
+            sqlite = connection.vendor == "sqlite"
+            cursor.execute("SELECT sqlite_version()" if sqlite else "SHOW server_version")
+            return str(cursor.fetchone()[0])
+
+    def _targets(self, items: list[bench.Scenario], counts: dict) -> list[dict[str, Any]]:
+        targets = []
+        for item in items:
+            assert item.ours_timing
+            limit = CODE_P95_MS if item.kind == "code" else LIST_P95_MS
+            targets.append(
+                {
+                    "target": f"{item.name}: p95 ≤ {limit:g} ms",
+                    "value": f"{item.ours_timing.p95:.1f} ms",
+                    "met": item.ours_timing.p95 <= limit,
+                }
+            )
+        for item in items:
+            targets.append(
+                {
+                    "target": f"{item.name}: ≥ {ADMIN_RATIO:g}× faster than the admin",
+                    "value": f"{item.ratio:.1f}×",
+                    "met": item.ratio >= ADMIN_RATIO,
+                }
+            )
+        if "small" in counts:
+            small, big = counts["small"], counts["big"]
+            growth = big["median_ms"] / small["median_ms"]
+            targets.append(
+                {
+                    "target": (
+                        f"tab counts do not grow with the practice: {big['clients']:,} clients "
+                        f"≤ {COUNTS_GROWTH:g}× the time of {small['clients']:,}"
+                    ),
+                    "value": f"{big['median_ms']:.2f} vs {small['median_ms']:.2f} ms "
+                    f"({growth:.2f}×)",
+                    "met": growth <= COUNTS_GROWTH,
+                }
+            )
+        return targets
+
+    # The report.
+
+    def _print(self, report: dict[str, Any]) -> None:
+        out = self.stdout
+        sizes = report["sizes"]
+        others = ", ".join(f"{n:,}" for n in sizes["other_practices"]) or "none"
+        out.write("")
+        out.write(
+            f"Clientbook bench — {report['engine']} {report['engine_version']}, "
+            f"{report['date']}: big practice {sizes['big_practice']:,} clients, "
+            f"others {others} ({sizes['total']:,} in all); "
+            f"{report['repeat']} requests each, times in ms"
+        )
+        header = ("scenario", "ours med", "ours p95", "admin med", "admin p95", "ratio", "q")
+        rows = [
+            (
+                s["name"],
+                f"{s['ours']['median_ms']:.1f}",
+                f"{s['ours']['p95_ms']:.1f}",
+                f"{s['admin']['median_ms']:.1f}",
+                f"{s['admin']['p95_ms']:.1f}",
+                f"{s['ratio']:.1f}×",
+                str(s["ours"]["queries"]),
+            )
+            for s in report["scenarios"]
+        ]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+        def line(cells: tuple[str, ...]) -> str:
+            first, *rest = cells
+            return "  ".join(
+                [first.ljust(widths[0])]
+                + [c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)]
+            )
+
+        out.write(line(header))
+        out.write("  ".join("-" * w for w in widths))
+        for row in rows:
+            out.write(line(row))
+        out.write("(q: queries of our request)")
+        machine = report["machine"]
+        load = max(machine["load_before"][0], machine["load_after"][0])
+        # This process keeps one CPU busy; more than that is someone else's work.
+        if load > (machine["cpus"] or 1):
+            out.write(
+                self.style.WARNING(
+                    f"The machine was busy (load {load:.1f} on {machine['cpus']} CPUs): the "
+                    "times include waiting for a CPU; var/bench.json has each page's CPU time."
+                )
+            )
+        out.write("")
+        out.write(
+            "Searches match (Active tab, big practice): "
+            + ", ".join(
+                f"{s['name'].removeprefix('search: ')} {s['active_matches']:,}"
+                for s in report["scenarios"]
+                if s["active_matches"] is not None
+            )
+        )
+        out.write("")
+        out.write("Tab counts alone (clients.selectors.status_counts, ms):")
+        labels = {
+            "small": "small practice, from StatusCount",
+            "big": "big practice, from StatusCount",
+            "big_by_scan": "big practice, counted on the rows (what a scan costs)",
+        }
+        for key, label in labels.items():
+            if key in report["counts"]:
+                c = report["counts"][key]
+                out.write(
+                    f"  {label} ({c['clients']:,} clients): median {c['median_ms']:.3f}, "
+                    f"p95 {c['p95_ms']:.3f}"
+                )
+        out.write("")
+        note = "" if report["engine"] == "sqlite" else " (times are SQLite targets)"
+        out.write(f"Targets{note}:")
+        for t in report["targets"]:
+            mark = self.style.SUCCESS("met   ") if t["met"] else self.style.ERROR("MISSED")
+            out.write(f"  {mark} {t['target']}: {t['value']}")
+        missed = sum(not t["met"] for t in report["targets"])
+        out.write(f"{len(report['targets']) - missed} met, {missed} missed.")
+        for name, lines in report["explain"].items():
+            out.write("")
+            out.write(f"The slowest queries of {name!r}:")
+            for text in lines:
+                out.write(f"    {text}")
+        sys.stdout.flush()
