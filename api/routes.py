@@ -1,6 +1,7 @@
 """The REST API, /api/v1/. It calls the same access layer, forms and services as the pages."""
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -8,16 +9,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from ninja import Field, NinjaAPI, Schema
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import AfterValidator, BeforeValidator, StrictBool, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from api.models import ApiToken, hash_token
 from audit.models import Event
 from clients import selectors
 from clients.access import get_client_for_member, visible_clients
-from clients.forms import ClientForm
-from clients.models import Client
+from clients.forms import COUNTRY_CHOICES, ChangeCodeForm, ClientForm
+from clients.models import Client, PaymentMethod
 from clients.services import (
     CARD_FIELDS,
     StaleVersion,
@@ -51,10 +57,34 @@ class TokenAuth(HttpBearer):
         request.practice = member.practice  # type: ignore[attr-defined]
         request.user = member.user
         translation.activate(member.user.language or member.practice.language)
+        # As on the pages: a date-time sent without an offset is in the practice's time zone.
+        timezone.activate(member.practice.tz)
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         return found
+
+
+class StrictParser(Parser):
+    """Input as the document describes it, nothing read into it: a body is a JSON object
+    (ninja would read `[]`, `1` or `null` as `{}`), and a parameter of one value is given once
+    (ninja would keep the last of `?before=x&before=y`)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        repeated = [k for k, v in data.lists() if len(v) > 1 and k not in list_fields]
+        if repeated:
+            raise NinjaValidationError(
+                [{"loc": ("query", k), "msg": "Give this parameter once."} for k in repeated]
+            )
+        return super().parse_querydict(data, list_fields, request)
 
 
 api = NinjaAPI(
@@ -66,6 +96,7 @@ api = NinjaAPI(
         "token's user's role in one practice; another practice's ids answer 404."
     ),
     auth=TokenAuth(),
+    parser=StrictParser(),
     urls_namespace="api",
 )
 
@@ -84,18 +115,21 @@ class Conflict(Schema):
     current_version: int
 
 
-ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error}
+# Every route may answer these; 422 is also a malformed query or path parameter.
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: FieldErrors}
+# Routes with a JSON body: 400 when the body is not JSON at all.
+BODY_ERRORS: dict[int, Any] = {400: Error, **ERRORS}
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": str(exc) or "Your role does not allow this."}, status=403
+        request, {"detail": str(exc) or _("Your role does not allow this.")}, status=403
     )
 
 
@@ -106,7 +140,9 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict")
         else {"__all__": [str(m) for m in exc.messages]}
     )
-    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -115,12 +151,94 @@ def invalid_shape(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
     for error in exc.errors:
         location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "payload")]
         errors.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg")))
-    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
 
 
 # Schemas.
 
-SafeStr = Annotated[str, Field(max_length=5000, pattern=r"^[^\x00]*$")]
+# Ids are 64-bit: a larger number overflows SQLite's driver (a 500) before any lookup.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _json_number(value: Any) -> Any:
+    # In a JSON body, values have the type the document says. Pydantic would otherwise take
+    # "12" for 12, 0 for false, and "20240517" for a date in 1970 (seconds since the epoch).
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("json_number", "Input should be a JSON number.")
+    return value
+
+
+IntIn = Annotated[int, BeforeValidator(_json_number)]
+IdIn = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_json_number)]
+# Text inputs: no NUL (PostgreSQL cannot store it; the pages refuse it too), and at most the
+# length of the model's column, so the document says what the database will take.
+NO_NUL = r"^[^\x00]*$"
+Str20 = Annotated[str, Field(max_length=20, pattern=NO_NUL)]
+Str40 = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
+Str60 = Annotated[str, Field(max_length=60, pattern=NO_NUL)]
+Str100 = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
+Str200 = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+Email = Annotated[str, Field(max_length=254, pattern=NO_NUL)]
+Phone = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
+SafeStr = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+PaymentMethodIn = Literal[("", *PaymentMethod.values)]  # type: ignore[valid-type]
+CountryIn = Literal[tuple(code for code, _ in COUNTRY_CHOICES)]  # type: ignore[valid-type]
+
+FEE_TEXT = r"[0-9]{1,8}(\.[0-9]{1,2})?"
+
+
+def _fee(value: Any) -> Any:
+    # Decimal() would also read " 1", "+1", "1e2" or "-0".
+    if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(FEE_TEXT, value)):
+        raise PydanticCustomError("fee", 'Enter an amount such as 150, "150" or "150.00".')
+    return value
+
+
+# A fee as a JSON number or a decimal string ("150.00"), as it is returned.
+Fee = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=10, decimal_places=2),
+    BeforeValidator(_fee),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                # No `multipleOf: 0.01`: binary floats make it disagree with itself.
+                {"type": "number", "minimum": 0, "maximum": 99999999.99},
+                {"type": "string", "pattern": f"^{FEE_TEXT}$"},
+            ],
+            "description": "At most two decimals.",
+        }
+    ),
+]
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("iso_date", "Enter a date as YYYY-MM-DD.")
+    return value
+
+
+def _iso_time(value: Any) -> Any:
+    if not isinstance(value, str) or not ISO_DAY.match(value):
+        raise PydanticCustomError("iso_datetime", "Enter a date and time, YYYY-MM-DDTHH:MM±HH:MM.")
+    return value
+
+
+def _plausible(value: datetime.datetime) -> datetime.datetime:
+    # Years near 1 or 9999 overflow when converted to UTC for storage.
+    if not 1900 <= value.year <= 9998:
+        raise PydanticCustomError("date_range", "Enter a date between 1900 and 9998.")
+    return value
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+When = Annotated[datetime.datetime, BeforeValidator(_iso_time), AfterValidator(_plausible)]
 
 
 class ProfessionalOut(Schema):
@@ -202,60 +320,61 @@ class ClientPageOut(Schema):
 class CardIn(Schema):
     """Card fields; omitted fields keep their value (PATCH) or default (POST)."""
 
-    full_name: SafeStr | None = None
-    preferred_name: SafeStr | None = None
-    professionals: list[int] | None = Field(None, description="Ids of professionals.")
-    birth_date: datetime.date | None = None
-    national_id: SafeStr | None = None
-    email: SafeStr | None = None
-    phone: SafeStr | None = None
-    whatsapp: SafeStr | None = None
+    full_name: Name | None = None
+    preferred_name: Str200 | None = None
+    professionals: list[IdIn] | None = Field(None, description="Ids of professionals.")
+    birth_date: Day | None = None
+    national_id: Str40 | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    whatsapp: Phone | None = None
     notes: SafeStr | None = None
-    billing_name: SafeStr | None = None
-    billing_tax_id: SafeStr | None = None
-    default_fee: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    payment_method: SafeStr | None = None
-    receives_invoices: bool | None = None
-    street: SafeStr | None = None
-    street2: SafeStr | None = None
-    postal_code: SafeStr | None = None
-    city: SafeStr | None = None
-    region: SafeStr | None = None
-    country: SafeStr | None = None
-    referral_source: SafeStr | None = None
-    insurance: SafeStr | None = None
-    insurance_number: SafeStr | None = None
-    emergency_contact_name: SafeStr | None = None
-    emergency_contact_phone: SafeStr | None = None
+    billing_name: Str200 | None = None
+    billing_tax_id: Str40 | None = None
+    default_fee: Fee | None = None
+    payment_method: PaymentMethodIn | None = None
+    receives_invoices: StrictBool | None = None
+    street: Str200 | None = None
+    street2: Str200 | None = None
+    postal_code: Str20 | None = None
+    city: Str100 | None = None
+    region: Str100 | None = None
+    country: CountryIn | None = None
+    referral_source: Str200 | None = None
+    insurance: Str200 | None = None
+    insurance_number: Str60 | None = None
+    emergency_contact_name: Str200 | None = None
+    emergency_contact_phone: Phone | None = None
     tags: list[Annotated[str, Field(max_length=50, pattern=r"^[^\x00,]*$")]] | None = None
-    guardian_name: SafeStr | None = None
-    guardian_relation: SafeStr | None = None
-    guardian_national_id: SafeStr | None = None
-    guardian_email: SafeStr | None = None
-    guardian_phone: SafeStr | None = None
-    guardian_whatsapp: SafeStr | None = None
-    billing_to_guardian_email: bool | None = None
-    billing_to_guardian_whatsapp: bool | None = None
-    documents_to_guardian_email: bool | None = None
-    documents_to_guardian_whatsapp: bool | None = None
-    anamnesis_group: int | None = None
-    first_contact_at: datetime.datetime | None = None
+    guardian_name: Str200 | None = None
+    guardian_relation: Str100 | None = None
+    guardian_national_id: Str40 | None = None
+    guardian_email: Email | None = None
+    guardian_phone: Phone | None = None
+    guardian_whatsapp: Phone | None = None
+    billing_to_guardian_email: StrictBool | None = None
+    billing_to_guardian_whatsapp: StrictBool | None = None
+    documents_to_guardian_email: StrictBool | None = None
+    documents_to_guardian_whatsapp: StrictBool | None = None
+    anamnesis_group: IdIn | None = None
+    first_contact_at: When | None = None
 
 
 class ClientCreate(CardIn):
-    full_name: SafeStr
-    professionals: list[int]
+    full_name: Name
+    professionals: list[IdIn] = Field(min_length=1, description="Ids of professionals.")
     status: Literal["active", "waitlist"] = "active"
 
 
 class ClientPatch(CardIn):
-    version: int | None = Field(
+    version: IntIn | None = Field(
         None, description="The version you read; or send it as `If-Match`. Stale: 409/412."
     )
 
 
 class CodeIn(Schema):
-    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[\w./-]+$")]
+    # Checked by the page's form: Unicode letters (a JSON Schema `\w` would mean ASCII only).
+    code: Str20 = Field(description="Letters, digits, dots, dashes and slashes.")
 
 
 class ChangeOut(Schema):
@@ -331,7 +450,7 @@ def list_clients(
     request: HttpRequest,
     status: Literal["active", "waitlist", "inactive", "forgotten", "all"] = "active",
     q: Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")] = "",
-    professional: int | None = None,
+    professional: Id | None = None,
     sort: Literal[
         "name", "-name", "code", "-code", "contact", "-contact", "registered", "-registered"
     ]
@@ -348,9 +467,8 @@ def list_clients(
     counts = selectors.status_counts(member, clients, filtered=bool(q or professional))
     sort = sort or selectors.default_sort(status)
     page = selectors.client_page(
-        clients.with_status(status).prefetch_related(
-            Prefetch("professionals", queryset=Professional.objects.only("pk"))
-        ),
+        clients.with_status(status),
+        prefetch=[Prefetch("professionals", queryset=Professional.objects.only("pk"))],
         sort=sort.lstrip("-"),
         descending=sort.startswith("-"),
         after=after,
@@ -378,7 +496,7 @@ def list_clients(
     }
 
 
-@api.post("/clients", response={201: ClientOut, 422: FieldErrors, **ERRORS}, tags=["clients"])
+@api.post("/clients", response={201: ClientOut, **BODY_ERRORS}, tags=["clients"])
 def create_client(request: HttpRequest, payload: ClientCreate, response: HttpResponse):
     """Register a client: `full_name` and at least one professional are required."""
     member = request.member  # type: ignore[attr-defined]
@@ -396,11 +514,11 @@ def create_client(request: HttpRequest, payload: ClientCreate, response: HttpRes
     )
     response.headers["ETag"] = _etag(client)
     response.headers["Location"] = f"/api/v1/clients/{client.pk}"
-    return 201, client_out(client)
+    return Status(201, client_out(client))
 
 
 @api.get("/clients/{client_id}", response={200: ClientOut, **ERRORS}, tags=["clients"])
-def get_client(request: HttpRequest, client_id: int, response: HttpResponse):
+def get_client(request: HttpRequest, client_id: Id, response: HttpResponse):
     client = get_client_for_member(request.member, client_id)  # type: ignore[attr-defined]
     response.headers["ETag"] = _etag(client)
     return client_out(client)
@@ -412,32 +530,41 @@ def get_client(request: HttpRequest, client_id: int, response: HttpResponse):
         200: ClientOut,
         409: Conflict,
         412: Conflict,
-        422: FieldErrors,
         428: Error,
-        **ERRORS,
+        **BODY_ERRORS,
     },
     tags=["clients"],
 )
 def patch_client(
-    request: HttpRequest, client_id: int, payload: ClientPatch, response: HttpResponse
+    request: HttpRequest,
+    client_id: Id,
+    payload: ClientPatch,
+    response: HttpResponse,
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description="The ETag you read, instead of `version`."),
+    ] = None,
 ):
     """Change some fields. Send the version you read (`version` in the body, or the ETag as
     `If-Match`): if the card changed since, nothing is written and you get 409 (412 with
     If-Match) with the current version."""
     member = request.member  # type: ignore[attr-defined]
     client = get_client_for_member(member, client_id, write=True)
-    if_match = request.headers.get("If-Match", "").strip().strip('W/"').strip('"')
+    if_match = (if_match or "").strip().removeprefix("W/").strip('"')
     expected = payload.version
     stale_status = 409
     if if_match:
         if not if_match.isdigit():
-            return 412, {
-                "detail": "If-Match must be an ETag of this API.",
-                "current_version": client.version,
-            }
+            return Status(
+                412,
+                {
+                    "detail": _("If-Match must be an ETag of this API."),
+                    "current_version": client.version,
+                },
+            )
         expected, stale_status = int(if_match), 412
     if expected is None:
-        return 428, {"detail": "Send the version you read: `version` or If-Match."}
+        return Status(428, {"detail": _("Send the version you read: `version` or If-Match.")})
     data = _form_data(payload)
     form = _validated(
         ClientForm(
@@ -454,29 +581,34 @@ def patch_client(
             expected_version=expected,
         )
     except StaleVersion as stale:
-        return stale_status, {
-            "detail": "The client changed since you read it.",
-            "current_version": stale.current,
-        }
+        return Status(
+            stale_status,
+            {
+                "detail": _("The client changed since you read it."),
+                "current_version": stale.current,
+            },
+        )
     response.headers["ETag"] = _etag(client)
-    return 200, client_out(client)
+    return Status(200, client_out(client))
 
 
 @api.post(
     "/clients/{client_id}/code",
-    response={200: ClientOut, 422: FieldErrors, **ERRORS},
+    response={200: ClientOut, **BODY_ERRORS},
     tags=["clients"],
 )
-def change_code(request: HttpRequest, client_id: int, payload: CodeIn):
+def change_code(request: HttpRequest, client_id: Id, payload: CodeIn):
     """Give the client another code (discouraged; owner and admin). Must stay unique."""
     member = request.member  # type: ignore[attr-defined]
     client = get_client_for_member(member, client_id, permission=roles.CHANGE_CLIENT_CODE)
-    return 200, client_out(change_client_code(client, by=member, code=payload.code))
+    form = _validated(ChangeCodeForm(data={"code": payload.code}))
+    code = form.cleaned_data["code"]
+    return Status(200, client_out(change_client_code(client, by=member, code=code)))
 
 
 @api.get("/clients/{client_id}/events", response={200: list[EventOut], **ERRORS}, tags=["clients"])
 def client_events(
-    request: HttpRequest, client_id: int, limit: Annotated[int, Field(ge=1, le=500)] = 100
+    request: HttpRequest, client_id: Id, limit: Annotated[int, Field(ge=1, le=500)] = 100
 ):
     """The client's timeline, newest first: who changed which field from what to what."""
     client = get_client_for_member(request.member, client_id)  # type: ignore[attr-defined]

@@ -94,6 +94,17 @@ class TagsField(forms.CharField):
 class ProfessionalsField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
+    def _check_values(self, value):
+        # Out-of-range ids must be "unknown", not a database overflow.
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj: Professional) -> str:
         return f"{obj.name} ({obj.title})" if obj.title else obj.name
 
@@ -227,6 +238,12 @@ class ClientForm(forms.ModelForm):
             raise ValidationError(_("The birth date cannot be in the future."))
         if value and value.year < 1900:
             raise ValidationError(_("Enter a birth date after 1900."))
+        return value
+
+    def clean_first_contact_at(self):
+        value = self.cleaned_data.get("first_contact_at")
+        if value and not 1900 <= value.year <= 9998:
+            raise ValidationError(_("Enter a date between 1900 and 9998."))
         return value
 
     def _clean_id(self, name: str) -> str:

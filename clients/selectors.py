@@ -74,9 +74,14 @@ def _decode_cursor(cursor: str, column: str) -> tuple[Any, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
+        # A cursor comes from the URL: anything not shaped like ours is ignored (page 1).
+        if type(pk) is not int or not 0 < pk < 2**63:
+            return None
+        if not isinstance(value, str) or "\x00" in value:
+            return None
         if column.endswith("_at"):
             value = parse_datetime(value)
-        if value is None or not isinstance(pk, int) or isinstance(value, list | dict):
+        if value is None:
             return None
         return value, pk
     except (ValueError, TypeError):
