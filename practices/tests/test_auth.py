@@ -216,6 +216,7 @@ def test_a_deactivated_user_gets_no_reset_mail(a):
 
 # Login throttling (django-axes): 5 failures lock the account from that address.
 
+
 def fail(http: HttpClient, email: str = "owner@a.test", times: int = 1):
     return [log_in(http, email, "wrong password").status_code for _ in range(times)]
 
