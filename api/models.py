@@ -19,7 +19,9 @@ def hash_token(token: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
-        return self.filter(revoked_at__isnull=True, member__is_active=True)
+        return self.filter(
+            revoked_at__isnull=True, member__is_active=True, member__user__is_active=True
+        )
 
 
 class ApiToken(models.Model):

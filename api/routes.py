@@ -73,7 +73,7 @@ class StrictParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise ValueError("The body must be a JSON object.")
+            raise ValueError(_("The body must be a JSON object."))
         return data
 
     def parse_querydict(
@@ -82,7 +82,7 @@ class StrictParser(Parser):
         repeated = [k for k, v in data.lists() if len(v) > 1 and k not in list_fields]
         if repeated:
             raise NinjaValidationError(
-                [{"loc": ("query", k), "msg": "Give this parameter once."} for k in repeated]
+                [{"loc": ("query", k), "msg": _("Give this parameter once.")} for k in repeated]
             )
         return super().parse_querydict(data, list_fields, request)
 
@@ -166,7 +166,7 @@ def _json_number(value: Any) -> Any:
     # In a JSON body, values have the type the document says. Pydantic would otherwise take
     # "12" for 12, 0 for false, and "20240517" for a date in 1970 (seconds since the epoch).
     if isinstance(value, str | bool):
-        raise PydanticCustomError("json_number", "Input should be a JSON number.")
+        raise PydanticCustomError("json_number", _("Input should be a JSON number."))
     return value
 
 
@@ -220,20 +220,22 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _iso_day(value: Any) -> Any:
     if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
-        raise PydanticCustomError("iso_date", "Enter a date as YYYY-MM-DD.")
+        raise PydanticCustomError("iso_date", _("Enter a date as YYYY-MM-DD."))
     return value
 
 
 def _iso_time(value: Any) -> Any:
     if not isinstance(value, str) or not ISO_DAY.match(value):
-        raise PydanticCustomError("iso_datetime", "Enter a date and time, YYYY-MM-DDTHH:MM±HH:MM.")
+        raise PydanticCustomError(
+            "iso_datetime", _("Enter a date and time, YYYY-MM-DDTHH:MM±HH:MM.")
+        )
     return value
 
 
 def _plausible(value: datetime.datetime) -> datetime.datetime:
     # Years near 1 or 9999 overflow when converted to UTC for storage.
     if not 1900 <= value.year <= 9998:
-        raise PydanticCustomError("date_range", "Enter a date between 1900 and 9998.")
+        raise PydanticCustomError("date_range", _("Enter a date between 1900 and 9998."))
     return value
 
 
@@ -398,8 +400,7 @@ def _phone(value: Any) -> str:
 
 def client_out(client: Client) -> dict[str, Any]:
     data = {f: getattr(client, f) for f in CARD_FIELDS}
-    for name in ("phone", "whatsapp", "emergency_contact_phone", "guardian_phone",
-                 "guardian_whatsapp"):  # fmt: skip
+    for name in Client.PHONE_FIELDS:
         data[name] = _phone(data[name])
     data["anamnesis_group"] = client.anamnesis_group_id
     return {

@@ -19,7 +19,11 @@ class Event(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, null=True, related_name="events"
+        # SET_NULL: deleting a client for good leaves its tombstone event behind.
+        "clients.Client",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="events",
     )
     actor = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, related_name="+")
     # Who it was, kept readable if the membership goes ("API", "demo", a name).

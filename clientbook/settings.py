@@ -24,11 +24,22 @@ def envlist(name: str, default: str) -> list[str]:
 
 DEBUG = envbool("DEBUG", False)
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    # A development key, stable across restarts so sessions survive `make run` twice.
-    # Production sets SECRET_KEY (check --deploy refuses this one: it is short and prefixed).
-    SECRET_KEY = "django-insecure-clientbook-development-only"
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret_key() -> str:
+    """A random key made once for this installation and kept in VAR_DIR: never a key that
+    is public in the repository. Several app servers must share SECRET_KEY instead."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or _local_secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -141,6 +152,11 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-
 AXES_USERNAME_CALLABLE = "practices.access.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+if envbool("BEHIND_PROXY", False):
+    # The client's address is the one the proxy saw, not the proxy's own: otherwise five bad
+    # passwords from anyone would lock the account for everyone.
+    AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -202,6 +218,8 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 # Security. Production (DEBUG off) gets secure cookies and HSTS; HTTPS_REDIRECT can be turned
 # off when a proxy in front already redirects.
 SESSION_COOKIE_HTTPONLY = True
+# Front-desk laptops are shared: a session lasts a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 10) * 3600
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("HTTPS_REDIRECT", not DEBUG)

@@ -59,13 +59,6 @@ SECTIONS: list[tuple[str, Any, list[str]]] = [
     ),
 ]  # fmt: skip
 QUICK_FIELDS = SECTIONS[0][2]
-PHONE_FIELDS = (
-    "phone",
-    "whatsapp",
-    "emergency_contact_phone",
-    "guardian_phone",
-    "guardian_whatsapp",
-)
 COUNTRY_CHOICES = [("", "—"), *Practice.Country.choices[:-1]]
 
 
@@ -174,7 +167,7 @@ class ClientForm(forms.ModelForm):
         self.fields["first_contact_at"].help_text = _("Orders the waitlist.")
         self.initial.setdefault("country", "" if self.instance.pk else country)
 
-        for name in PHONE_FIELDS:
+        for name in Client.PHONE_FIELDS:
             old = self.fields[name]
             self.fields[name] = PhoneNumberField(
                 label=old.label,

@@ -31,9 +31,6 @@ class PaymentMethod(models.TextChoices):
 
 
 class ClientQuerySet(models.QuerySet):
-    def in_practice(self, practice: Practice) -> "ClientQuerySet":
-        return self.filter(practice=practice)
-
     def with_status(self, status: str | None) -> "ClientQuerySet":
         return self if status in (None, "", "all") else self.filter(status=status)
 
@@ -42,6 +39,10 @@ class ClientQuerySet(models.QuerySet):
 
 
 class Client(models.Model):
+    PHONE_FIELDS = (
+        "phone", "whatsapp", "emergency_contact_phone", "guardian_phone", "guardian_whatsapp"
+    )  # fmt: skip
+
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="clients")
     code = models.CharField(_("client code"), max_length=20)
     # Codes the client had before a change of code: still found by search.
@@ -154,6 +155,7 @@ class Client(models.Model):
                 fields=["practice", "status", "created_at", "id"], name="client_tab_created"
             ),
             models.Index(fields=["practice", "created_at", "id"], name="client_all_created"),
+            models.Index(fields=["practice", "first_contact_at", "id"], name="client_all_contact"),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +197,7 @@ class Client(models.Model):
             self.guardian_email,
             self.code,
             *self.former_codes,
+            *(digits(code) for code in (self.code, *self.former_codes)),
             self.national_id,
             digits(self.national_id),
             self.billing_tax_id and digits(self.billing_tax_id),

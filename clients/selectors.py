@@ -1,6 +1,7 @@
 """Reading clients: the list with its tabs, search, sorting and keyset pagination, and the counts.
 
-Search is a case- and accent-insensitive substring match of every term on Client.search_text.
+Search is a case- and accent-insensitive substring match of every term on Client.search_text
+(a query of only one- or two-letter words matches the start of the name instead).
 The index behind it depends on the engine: SQLite's FTS5 trigram table `client_search` (kept
 by triggers, see migration 0002), PostgreSQL's pg_trgm GIN index. Terms shorter than three
 characters cannot use a trigram index and are matched with LIKE on the rows the others leave.
@@ -10,7 +11,7 @@ import base64
 import datetime
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -50,6 +51,11 @@ def default_sort(status: str) -> str:
 def search(clients: QuerySet[Client], query: str) -> QuerySet[Client]:
     """Clients whose search text contains every term of `query`, in any order."""
     terms = search_terms(query)
+    if terms and all(len(t) < TRIGRAM for t in terms):
+        # One or two letters (someone still typing): no trigram index can answer that, so
+        # match the start of the name, a range of the sort index.
+        prefix = " ".join(terms)
+        return clients.filter(sort_key__gte=prefix, sort_key__lt=prefix + "\uffff")
     indexed = [t for t in terms if len(t) >= TRIGRAM]
     short = [t for t in terms if len(t) < TRIGRAM]
     if indexed and connection.vendor == "sqlite":
@@ -96,7 +102,6 @@ class ClientPage:
     next_cursor: str | None = None
     previous_cursor: str | None = None
     is_first: bool = True
-    extra: dict = field(default_factory=dict)
 
 
 def client_page(

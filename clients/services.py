@@ -64,6 +64,12 @@ def _check_professionals(practice: Practice, professionals: Iterable[Professiona
         raise ValidationError({"professionals": _("Unknown professional.")})
 
 
+def _check_anamnesis_group(practice: Practice, fields: Mapping[str, Any]) -> None:
+    group = fields.get("anamnesis_group")
+    if group is not None and group.practice_id != practice.pk:
+        raise ValidationError({"anamnesis_group": _("Unknown anamnesis group.")})
+
+
 def _own_professional(member: Member) -> Professional | None:
     return getattr(member, "professional", None) if member.role == Role.PROFESSIONAL else None
 
@@ -128,6 +134,7 @@ def register_client(
     _check_professionals(practice, professionals)
 
     fields = {k: v for k, v in data.fields.items() if k in CARD_FIELDS}
+    _check_anamnesis_group(practice, fields)
     if fields.get("first_contact_at") is None:
         fields.pop("first_contact_at", None)
     client = Client(practice=practice, status=status, **fields)
@@ -181,6 +188,7 @@ def update_client(
     unknown = set(fields) - set(CARD_FIELDS)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed here.") for f in unknown})
+    _check_anamnesis_group(locked.practice, fields)
 
     before = {f: getattr(locked, f) for f in fields}
     for field, value in fields.items():
@@ -226,6 +234,8 @@ def change_client_code(client: Client, *, by: Member, code: str) -> Client:
     code = code.strip()
     if not code:
         raise ValidationError({"code": _("The code cannot be empty.")})
+    # Lock the practice row, as _next_code does: codes are assigned one at a time.
+    Practice.objects.select_for_update().filter(pk=client.practice_id).exists()
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if code == locked.code:
         return locked

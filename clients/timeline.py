@@ -19,14 +19,6 @@ from clients.countries import field_label, region_name
 from clients.models import Client
 from practices.models import Practice
 
-PHONE_FIELDS = (
-    "phone",
-    "whatsapp",
-    "emergency_contact_phone",
-    "guardian_phone",
-    "guardian_whatsapp",
-)
-
 
 @dataclass
 class Change:
@@ -83,7 +75,7 @@ def display(name: str, value: Any, *, country: str = "") -> str | None:
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if name in PHONE_FIELDS and isinstance(value, str) and value.startswith("+"):
+    if name in Client.PHONE_FIELDS and isinstance(value, str) and value.startswith("+"):
         return format_phone(value, country)
     if name == "default_fee":
         return formats.number_format(Decimal(value), 2, use_l10n=True)

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,9 +87,11 @@ def client_list(request: PracticeRequest) -> HttpResponse:
         # Rows link to base + id: one reverse() per page, not one per row.
         "card_base": reverse("clients:list"),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "clients/list.html#results", ctx)
-    return render(request, "clients/list.html", ctx)
+    # htmx asks for the results alone, except to restore history (it then needs the page).
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    response = render(request, "clients/list.html#results" if partial else "clients/list.html", ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _prepare_rows(rows: list, *, country: str, waitlist: bool) -> None:

@@ -1,6 +1,7 @@
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientbook.http import PracticeRequest
@@ -36,5 +37,5 @@ def set_language(request: PracticeRequest) -> HttpResponse:
     try:
         set_user_language(request.user, request.POST.get("language", ""))
     except ValueError:
-        return HttpResponseBadRequest("Unknown language")
+        return HttpResponseBadRequest(_("Unknown language."))
     return _back(request)
