@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
@@ -21,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from api.models import ApiToken, hash_token
 from audit.models import Event
 from clients import selectors
-from clients.access import get_client_for_member, visible_clients
+from clients.access import get_client_for_member
 from clients.forms import COUNTRY_CHOICES, ChangeCodeForm, ClientForm
 from clients.models import Client, PaymentMethod
 from clients.services import (
@@ -463,15 +462,12 @@ def list_clients(
     """Clients of one tab, searched (`q`: name fragments without accents, phone digits in any
     format, e-mail, code, national ID) and filtered, by keyset pages: pass `next_cursor` as
     `after` for the next page."""
-    member = request.member  # type: ignore[attr-defined]
-    clients = selectors.filter_clients(visible_clients(member), q=q, professional=professional)
-    counts = selectors.status_counts(member, clients, filtered=bool(q or professional))
-    sort = sort or selectors.default_sort(status)
-    page = selectors.client_page(
-        clients.with_status(status),
-        prefetch=[Prefetch("professionals", queryset=Professional.objects.only("pk"))],
-        sort=sort.lstrip("-"),
-        descending=sort.startswith("-"),
+    page, counts = selectors.client_list(
+        request.member,  # type: ignore[attr-defined]
+        status=status,
+        q=q,
+        professional=professional,
+        sort=sort,
         after=after,
         before=before,
         size=limit,

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clientbook.lib.text import search_terms
+from clients.access import visible_clients
 from clients.models import Client, ClientQuerySet, Status, StatusCount
 from practices import roles
-from practices.models import Member
+from practices.models import Member, Professional
 
 TABS = (*Status.values, "all")
 TRIGRAM = 3
@@ -184,3 +185,35 @@ def filter_clients(
     if q:
         clients = search(clients, q)
     return clients
+
+
+def client_list(
+    member: Member,
+    *,
+    status: str = "active",
+    q: str = "",
+    professional: int | None = None,
+    sort: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> tuple[ClientPage, dict[str, int]]:
+    """The client list as the pages and the API show it: one tab's page of the clients
+    `member` may see, searched and filtered, with every tab's count. `sort` is a SORTS key,
+    "-" in front for descending; unknown or missing, the tab's default order."""
+    clients = filter_clients(visible_clients(member), q=q, professional=professional)
+    counts = status_counts(member, clients, filtered=bool(q or professional))
+    descending = bool(sort) and sort.startswith("-")
+    column = (sort or "").lstrip("-")
+    if column not in SORTS:
+        column, descending = default_sort(status), False
+    page = client_page(
+        clients.with_status(status),
+        sort=column,
+        descending=descending,
+        after=after,
+        before=before,
+        size=size,
+        prefetch=[Prefetch("professionals", queryset=Professional.objects.only("pk", "name"))],
+    )
+    return page, counts

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from audit.models import Event
 from clientbook.http import PracticeRequest
 from clientbook.lib.phones import format_phone
 from clients import selectors
-from clients.access import get_client_for_user, visible_clients
+from clients.access import get_client_for_user
 from clients.forms import SECTIONS, ChangeCodeForm, ClientForm
 from clients.models import Status
 from clients.services import StaleVersion, change_client_code, register_client, update_client
@@ -52,21 +51,12 @@ def client_list(request: PracticeRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     professional_id = request.GET.get("professional", "")
     professional_id = int(professional_id) if professional_id.isdigit() else None
-    sort = request.GET.get("sort", "")
-    descending = sort.startswith("-")
-    sort = sort.lstrip("-")
-    if sort not in selectors.SORTS:
-        sort, descending = selectors.default_sort(status), False
-
-    clients = selectors.filter_clients(
-        visible_clients(request.member), q=q, professional=professional_id
-    )
-    counts = selectors.status_counts(request.member, clients, filtered=bool(q or professional_id))
-    page = selectors.client_page(
-        clients.with_status(status),
-        prefetch=[Prefetch("professionals", queryset=Professional.objects.only("pk", "name"))],
-        sort=sort,
-        descending=descending,
+    page, counts = selectors.client_list(
+        request.member,
+        status=status,
+        q=q,
+        professional=professional_id,
+        sort=request.GET.get("sort"),
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         size=settings.CLIENTS_PAGE_SIZE,
@@ -80,8 +70,8 @@ def client_list(request: PracticeRequest) -> HttpResponse:
         "tabs": [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS],
         "count": counts[status],
         "page": page,
-        "sort": sort,
-        "descending": descending,
+        "sort": page.sort,
+        "descending": page.descending,
         "sorts": selectors.SORTS,
         "can_add": request.member.can(roles.ADD_CLIENT),
         # Rows link to base + id: one reverse() per page, not one per row.
