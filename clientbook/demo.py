@@ -144,3 +144,54 @@ def person(
         email=f"{local}@{domain}",
         phone=phone(rng, country),
     )
+
+
+def card_fields(
+    rng: random.Random, country: str, who: Person, *, guardian: Person | None = None
+) -> dict:
+    """A plausible card for `who` (and their guardian, for a minor) in `country` ("BR" or
+    "PL"): contacts, address, additional data, and in Brazil the financial section."""
+    minor = guardian is not None
+    city, region = rng.choice(BR_CITIES if country == "BR" else PL_CITIES)
+    streets = BR_STREETS if country == "BR" else PL_STREETS
+    fields: dict = {
+        "full_name": who.full_name,
+        "birth_date": who.birth_date,
+        "email": "" if minor else who.email,
+        "phone": "" if minor else who.phone,
+        "whatsapp": who.phone if country == "BR" and not minor and rng.random() < 0.7 else "",
+        "national_id": who.national_id if rng.random() < 0.8 else "",
+        "street": f"{rng.choice(streets)} {rng.randint(1, 2000)}",
+        "city": city,
+        "region": region,
+        "postal_code": f"{rng.randint(10000, 99999)}-{rng.randint(0, 999):03d}"
+        if country == "BR"
+        else f"{rng.randint(0, 99):02d}-{rng.randint(0, 999):03d}",
+        "country": country,
+        "referral_source": rng.choice(REFERRALS_BR if country == "BR" else REFERRALS_PL),
+        "tags": rng.sample(TAGS_BR if country == "BR" else TAGS_PL, k=rng.randint(0, 2)),
+    }
+    if rng.random() < 0.1:
+        fields["preferred_name"] = rng.choice(
+            BR_FIRST_F + BR_FIRST_M if country == "BR" else PL_FIRST_F + PL_FIRST_M
+        )
+    if country == "BR":
+        fields["default_fee"] = rng.choice([150, 180, 200, 250, 300])
+        fields["payment_method"] = rng.choice(["pix", "card", "transfer", "cash"])
+        fields["insurance"] = rng.choice(INSURANCE_BR)
+    if guardian is not None:
+        fields |= {
+            "guardian_name": guardian.full_name,
+            "guardian_relation": ("Mãe" if guardian.female else "Pai")
+            if country == "BR"
+            else ("Matka" if guardian.female else "Ojciec"),
+            "guardian_national_id": guardian.national_id,
+            "guardian_email": guardian.email,
+            "guardian_phone": guardian.phone,
+            "guardian_whatsapp": guardian.phone,
+            "billing_to_guardian_email": True,
+            "documents_to_guardian_whatsapp": rng.random() < 0.5,
+            "billing_name": guardian.full_name,
+            "billing_tax_id": guardian.national_id,
+        }
+    return fields

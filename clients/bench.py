@@ -227,51 +227,12 @@ class ClientMaker:
 
         minor = self.practice.kind == Practice.Kind.THERAPY and rng.random() < 0.1
         who = self._person(country, min_age=4 if minor else 18, max_age=17 if minor else 85)
-        city, region = rng.choice(demo.BR_CITIES if country == "BR" else demo.PL_CITIES)
-        streets = demo.BR_STREETS if country == "BR" else demo.PL_STREETS
-        fields: dict[str, Any] = {
-            "full_name": who.full_name,
-            "birth_date": who.birth_date,
-            "email": "" if minor else who.email,
-            "phone": "" if minor else who.phone,
-            "whatsapp": who.phone if country == "BR" and not minor and rng.random() < 0.7 else "",
-            "national_id": who.national_id if rng.random() < 0.8 else "",
-            "street": f"{rng.choice(streets)} {rng.randint(1, 2000)}",
-            "city": city,
-            "region": region,
-            "postal_code": f"{rng.randint(10000, 99999)}-{rng.randint(0, 999):03d}"
-            if country == "BR"
-            else f"{rng.randint(0, 99):02d}-{rng.randint(0, 999):03d}",
-            "country": country,
-            "referral_source": rng.choice(
-                demo.REFERRALS_BR if country == "BR" else demo.REFERRALS_PL
-            ),
-            "tags": rng.sample(
-                demo.TAGS_BR if country == "BR" else demo.TAGS_PL, k=rng.randint(0, 2)
-            ),
-        }
-        if rng.random() < 0.1:
-            fields["preferred_name"] = rng.choice(
-                demo.BR_FIRST_F + demo.BR_FIRST_M
-                if country == "BR"
-                else demo.PL_FIRST_F + demo.PL_FIRST_M
-            )
-        if country == "BR":
-            fields["default_fee"] = rng.choice([150, 180, 200, 250, 300])
-            fields["payment_method"] = rng.choice(["pix", "card", "transfer", "cash"])
-            fields["insurance"] = rng.choice(demo.INSURANCE_BR)
-        if minor:
-            parent = self._person(country, min_age=28, max_age=55, last_name=who.last_name)
-            fields |= {
-                "guardian_name": parent.full_name,
-                "guardian_relation": "Mãe" if parent.female else "Pai",
-                "guardian_national_id": parent.national_id,
-                "guardian_email": parent.email,
-                "guardian_phone": parent.phone,
-                "billing_to_guardian_email": True,
-                "billing_name": parent.full_name,
-                "billing_tax_id": parent.national_id,
-            }
+        guardian = (
+            self._person(country, min_age=28, max_age=55, last_name=who.last_name)
+            if minor
+            else None
+        )
+        fields = demo.card_fields(rng, country, who, guardian=guardian)
         client = Client(
             practice=self.practice,
             code=code,

@@ -135,64 +135,22 @@ class Command(BaseCommand):
         who = demo.person(
             rng, country, today=today, min_age=4 if minor else 18, max_age=17 if minor else 85
         )
-        streets = demo.BR_STREETS if country == "BR" else demo.PL_STREETS
-        city, region = rng.choice(demo.BR_CITIES if country == "BR" else demo.PL_CITIES)
-        fields: dict = {
-            "full_name": who.full_name,
-            "birth_date": who.birth_date,
-            "email": "" if minor else who.email,
-            "phone": "" if minor else who.phone,
-            "whatsapp": who.phone if country == "BR" and not minor and rng.random() < 0.7 else "",
-            "national_id": who.national_id if rng.random() < 0.8 else "",
-            "street": f"{rng.choice(streets)} {rng.randint(1, 2000)}",
-            "city": city,
-            "region": region,
-            "postal_code": f"{rng.randint(1000, 99999):05d}-{rng.randint(0, 999):03d}"
-            if country == "BR"
-            else f"{rng.randint(0, 99):02d}-{rng.randint(0, 999):03d}",
-            "country": country,
-            "referral_source": rng.choice(
-                demo.REFERRALS_BR if country == "BR" else demo.REFERRALS_PL
-            ),
-            "tags": rng.sample(
-                demo.TAGS_BR if country == "BR" else demo.TAGS_PL, k=rng.randint(0, 2)
-            ),
-            "first_contact_at": timezone.now()
-            - datetime.timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1440)),
-        }
-        if rng.random() < 0.1:
-            fields["preferred_name"] = (
-                who.full_name.split()[0]
-                if country == "PL"
-                else rng.choice(demo.BR_FIRST_F + demo.BR_FIRST_M)
+        guardian = (
+            demo.person(rng, country, today=today, min_age=28, max_age=55, last_name=who.last_name)
+            if minor
+            else None
+        )
+        fields = demo.card_fields(rng, country, who, guardian=guardian)
+        fields["first_contact_at"] = timezone.now() - datetime.timedelta(
+            days=rng.randint(0, 900), minutes=rng.randint(0, 1440)
+        )
+        if groups:
+            by_name = {g.name: g for g in groups}
+            fields["anamnesis_group"] = (
+                by_name["Infantil"]
+                if minor
+                else rng.choice([by_name["Adulto"], by_name["Casal"], None])
             )
-        if country == "BR":
-            fields["default_fee"] = rng.choice([150, 180, 200, 250, 300])
-            fields["payment_method"] = rng.choice(["pix", "card", "transfer", "cash"])
-            fields["insurance"] = rng.choice(demo.INSURANCE_BR)
-            if groups:
-                by_name = {g.name: g for g in groups}
-                fields["anamnesis_group"] = (
-                    by_name["Infantil"]
-                    if minor
-                    else rng.choice([by_name["Adulto"], by_name["Casal"], None])
-                )
-        if minor:
-            parent = demo.person(
-                rng, country, today=today, min_age=28, max_age=55, last_name=who.last_name
-            )
-            fields |= {
-                "guardian_name": parent.full_name,
-                "guardian_relation": "Mãe" if parent.female else "Pai",
-                "guardian_national_id": parent.national_id,
-                "guardian_email": parent.email,
-                "guardian_phone": parent.phone,
-                "guardian_whatsapp": parent.phone,
-                "billing_to_guardian_email": True,
-                "documents_to_guardian_whatsapp": rng.random() < 0.5,
-                "billing_name": parent.full_name,
-                "billing_tax_id": parent.national_id,
-            }
         chosen = rng.sample(professionals, k=1 if rng.random() < 0.85 else 2)
         status = Status.WAITLIST if rng.random() < 0.08 else Status.ACTIVE
         return register_client(
