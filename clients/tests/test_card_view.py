@@ -244,3 +244,12 @@ def test_the_card_takes_the_same_queries_with_one_event_or_forty(
     with django_assert_num_queries(CARD_QUERIES):  # nothing per event or per professional
         response = http.get(card(client))
     assert len(response.context["timeline"]) == changes + 2
+
+
+def test_a_polish_user_reads_dates_the_polish_way(a):
+    from practices.services import set_user_language
+
+    client = a.clients["Ana's client"]  # born 17 May 1980
+    set_user_language(a.reception.user, "pl")
+    http = logged_in(a.reception)
+    assert "17.05.1980" in http.get(f"/clients/{client.pk}/").content.decode()

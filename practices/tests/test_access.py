@@ -205,3 +205,19 @@ def test_an_inactive_membership_is_no_membership(a):
 
 def test_an_anonymous_visitor_has_no_membership(db):
     assert current_member(session_request(AnonymousUser())) is None
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_login(db):
+    from django.test import Client as HttpClient
+
+    response = HttpClient().get("/clients/?q=jo%C3%A3o", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/accounts/login/?next=/clients/%3Fq%3Djo%25C3%25A3o"
+
+
+def test_a_plain_request_after_the_session_ended_is_redirected_to_the_login(db):
+    from django.test import Client as HttpClient
+
+    response = HttpClient().get("/clients/?q=ana")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/accounts/login/?next=/clients/%3Fq%3Dana"
