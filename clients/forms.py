@@ -180,22 +180,8 @@ class ClientForm(forms.ModelForm):
                 },
             )
 
-        for name in ("national_id", "guardian_national_id"):
-            if country == "BR":
-                self.fields[name] = _cpf_field(label=self.fields[name].label)
-            elif country == "PL":
-                self.fields[name] = PLPESELField(
-                    label=self.fields[name].label,
-                    required=False,
-                    error_messages={"invalid": _("Enter a valid PESEL (11 digits).")},
-                )
-        postal = {"BR": BRZipCodeField, "PL": PLPostalCodeField, "CA": CAPostalCodeField}.get(
-            country
-        )
-        if postal is not None:
-            self.fields["postal_code"] = postal(
-                label=self.fields["postal_code"].label, required=False
-            )
+        # National IDs and postal codes are checked in clean(), by the country of the card's
+        # address: a Polish clinic's German client has a German postal code.
         if country in REGIONS:
             self.fields["region"] = forms.ChoiceField(
                 label=self.fields["region"].label,
@@ -239,18 +225,6 @@ class ClientForm(forms.ModelForm):
             raise ValidationError(_("Enter a date between 1900 and 9998."))
         return value
 
-    def _clean_id(self, name: str) -> str:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if value and self.practice.country == "BR":
-            value = _format_cpf(value)
-        return value
-
-    def clean_national_id(self):
-        return self._clean_id("national_id")
-
-    def clean_guardian_national_id(self):
-        return self._clean_id("guardian_national_id")
-
     def clean_billing_tax_id(self):
         value = (self.cleaned_data.get("billing_tax_id") or "").strip()
         if not value:
@@ -276,6 +250,7 @@ class ClientForm(forms.ModelForm):
         for name, value in cleaned.items():
             if isinstance(value, str) and NO_NUL.search(value):
                 self.add_error(name, _("This field contains a character that is not allowed."))
+        self._check_by_country(cleaned)
         if "first_contact_at" in self.fields:
             posted, stored = cleaned.get("first_contact_at"), self.instance.first_contact_at
             # The field shows minutes: the same minute posted back is no change.
@@ -286,6 +261,30 @@ class ClientForm(forms.ModelForm):
             ):
                 cleaned["first_contact_at"] = stored
         return cleaned
+
+    def _address_country(self, cleaned: dict) -> str:
+        if "country" in self.fields:
+            return cleaned.get("country") or self.practice.country
+        return (self.instance.country if self.instance.pk else "") or self.practice.country
+
+    def _check_by_country(self, cleaned: dict) -> None:
+        """National IDs (CPF, PESEL) and postal codes by the country of the client's address."""
+        country = self._address_country(cleaned)
+        checks = {"postal_code": POSTAL_CODE_FIELDS.get(country)}
+        id_field = NATIONAL_ID_FIELDS.get(country)
+        checks |= {"national_id": id_field, "guardian_national_id": id_field}
+        for name, make_field in checks.items():
+            value = (cleaned.get(name) or "").strip() if name in self.fields else ""
+            if not value or make_field is None:
+                continue
+            try:
+                value = make_field().clean(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+                continue
+            cleaned[name] = (
+                _format_cpf(value) if country == "BR" and name != "postal_code" else value
+            )
 
     def _post_clean(self) -> None:
         # The services validate and save the model; skip ModelForm's instance construction,
@@ -318,6 +317,19 @@ def _cpf_field(**kwargs) -> BRCPFField:
         error_messages={"invalid": message, "max_digits": message},
         **kwargs,
     )
+
+
+NATIONAL_ID_FIELDS = {
+    "BR": _cpf_field,
+    "PL": lambda: PLPESELField(
+        required=False, error_messages={"invalid": _("Enter a valid PESEL (11 digits).")}
+    ),
+}
+POSTAL_CODE_FIELDS = {
+    "BR": lambda: BRZipCodeField(required=False),
+    "PL": lambda: PLPostalCodeField(required=False),
+    "CA": lambda: CAPostalCodeField(required=False),
+}
 
 
 def _format_cpf(value: str) -> str:

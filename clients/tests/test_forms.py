@@ -293,3 +293,23 @@ def test_a_code_with_other_characters_is_refused(code):
     bound = ChangeCodeForm({"code": code})
     assert not bound.is_valid()
     assert "code" in bound.errors
+
+
+def test_a_foreign_address_is_checked_by_its_own_country_not_the_practices(a):
+    # A Brazilian practice's client living in Poland: Polish postal code and PESEL are fine,
+    # a CEP would not be.
+    bound = valid(a, country="PL", postal_code="00-950", national_id="44051401359")
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["postal_code"] == "00-950"
+    assert not valid(a, country="PL", postal_code="01310-100").is_valid()
+
+
+def test_an_address_in_a_country_without_rules_takes_any_postal_code_and_id(a):
+    bound = valid(a, country="FR", postal_code="75011", national_id="X1234567")
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["national_id"] == "X1234567"
+
+
+def test_without_a_country_the_practices_rules_apply(a):
+    assert "CPF" in " ".join(error(a, "national_id", "123.456.789-00"))
+    assert cleaned(a, "national_id", "52998224725") == "529.982.247-25"
