@@ -1,7 +1,5 @@
 from django.http import HttpRequest
 
-from practices.models import Member
-
 
 def practice(request: HttpRequest) -> dict:
     member = getattr(request, "member", None)
@@ -10,8 +8,6 @@ def practice(request: HttpRequest) -> dict:
     return {
         "practice": member.practice,
         "member": member,
-        # For the practice switcher; a user rarely has more than a few memberships.
-        "memberships": Member.objects.filter(user=member.user, is_active=True)
-        .select_related("practice")
-        .order_by("practice__name"),
+        # For the practice switcher (fetched once by the middleware).
+        "memberships": getattr(request, "memberships", [member]),
     }

@@ -8,17 +8,26 @@ from practices.models import Member
 SESSION_KEY = "practice_id"
 
 
-def current_member(request: HttpRequest) -> Member | None:
-    """The membership the user works in now: the one chosen in the session, else the first."""
-    user = request.user
+def user_memberships(user) -> list[Member]:
+    """The user's active memberships, by practice name (a user has one, or a few)."""
     if not user.is_authenticated:
-        return None
-    members = Member.objects.filter(user=user, is_active=True).select_related("practice", "user")
-    chosen = request.session.get(SESSION_KEY)
-    member = None
-    if chosen is not None:
-        member = members.filter(practice_id=chosen).first()
-    return member or members.order_by("practice__name", "pk").first()
+        return []
+    return list(
+        Member.objects.filter(user=user, is_active=True)
+        .select_related("practice", "user", "professional")
+        .order_by("practice__name", "pk")
+    )
+
+
+def current_member(request: HttpRequest, memberships: list[Member] | None = None) -> Member | None:
+    """The membership the user works in now: the one chosen in the session, else the first."""
+    if memberships is None:
+        memberships = user_memberships(request.user)
+    chosen = request.session.get(SESSION_KEY) if memberships else None
+    for member in memberships:
+        if member.practice_id == chosen:
+            return member
+    return memberships[0] if memberships else None
 
 
 class PracticeMiddleware:
@@ -29,7 +38,9 @@ class PracticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        member = current_member(request)
+        memberships = user_memberships(request.user)
+        member = current_member(request, memberships)
+        request.memberships = memberships  # type: ignore[attr-defined]
         request.member = member  # type: ignore[attr-defined]
         request.practice = member.practice if member else None  # type: ignore[attr-defined]
         language = None

@@ -216,13 +216,13 @@ def test_the_timeline_holds_only_this_clients_events(a, b):
 
 # Query counts.
 
-# 1 session, 2 user, 3 membership with practice (middleware), 4 the client with its practice
-# and anamnesis group, 5 its professionals, 6 its events (actor label stored on the event),
-# 7 the user's memberships (practice switcher).
-CARD_QUERIES = 7
+# 1 session, 2 user, 3 the user's memberships with their practices (middleware; also the
+# practice switcher), 4 the client with its practice and anamnesis group, 5 its
+# professionals, 6 its events (actor label stored on the event).
+CARD_QUERIES = 6
 
 
-def test_the_card_takes_seven_queries(a, django_assert_num_queries):
+def test_the_card_takes_six_queries(a, django_assert_num_queries):
     client = a.clients["Ana's client"]
     http = logged_in(a.owner)
     with django_assert_num_queries(CARD_QUERIES):

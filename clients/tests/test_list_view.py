@@ -426,14 +426,14 @@ def test_the_search_form_submitted_without_javascript_shows_the_whole_page(a):
 
 # Query counts.
 
-# 1 session, 2 user, 3 membership with its practice (middleware), 4 the tab counts (from
-# StatusCount; counted on the found clients with a search or a filter), 5 the ids of the page
-# (from the indexes), 6 those rows, 7 their professionals (one prefetch for all rows),
-# 8 the user's memberships (practice switcher), 9 the professionals for the filter.
-LIST_QUERIES = 9
+# 1 session, 2 user, 3 the user's memberships with their practices (middleware; also the
+# practice switcher), 4 the tab counts (from StatusCount; counted on the found clients with a
+# search or a filter), 5 the ids of the page (from the indexes), 6 those rows, 7 their
+# professionals (one prefetch for all rows), 8 the professionals for the filter.
+LIST_QUERIES = 8
 
 
-def test_the_list_of_fifty_rows_takes_nine_queries(a, django_assert_num_queries):
+def test_the_list_of_fifty_rows_takes_eight_queries(a, django_assert_num_queries):
     for i in range(50):
         make_client(a.reception, f"Client {i:02d}")
     http = logged_in(a.owner)
