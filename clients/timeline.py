@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Event
 from audit.services import as_history_value
+from clientbook.lib.money import format_money
 from clientbook.lib.phones import format_phone
 from clients.countries import field_label, region_name
 from clients.models import Client
@@ -59,7 +60,7 @@ def card_facts(client: Client, names: Iterable[str]) -> list[tuple[str, str]]:
             continue  # an unticked option says nothing worth a line on the card
         shown = display(name, as_history_value(value), country=client.practice.country)
         if shown and name == "default_fee":
-            shown = f"{shown} {client.practice.currency}"
+            shown = format_money(value, client.practice.currency)
         if shown not in (None, ""):
             facts.append((_label(name, client.practice.country), shown))
     return facts

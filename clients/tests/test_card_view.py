@@ -253,3 +253,10 @@ def test_a_polish_user_reads_dates_the_polish_way(a):
     set_user_language(a.reception.user, "pl")
     http = logged_in(a.reception)
     assert "17.05.1980" in http.get(f"/clients/{client.pk}/").content.decode()
+
+
+def test_the_default_fee_is_shown_in_the_practices_currency(a):
+    client = a.clients["João da Silva"]
+    update_client(client, by=a.owner, fields={"default_fee": 150})
+    html = logged_in(a.reception).get(f"/clients/{client.pk}/").content.decode()
+    assert "R$\xa0150,00" in html or "R$&nbsp;150,00" in html
