@@ -122,3 +122,8 @@ def logged_in(member: Member) -> HttpClient:
     http = HttpClient()
     http.force_login(member.user)
     return http
+
+
+def years_ago(years: int) -> datetime.date:
+    """A birth date that makes a person of about that age (any day of the year, 29 Feb too)."""
+    return datetime.date.today() - datetime.timedelta(days=365 * years)

@@ -8,26 +8,11 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from audit.models import Event
-from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client, make_user
+from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client, make_user, years_ago
 from clients.models import Client
 from clients.services import change_client_code, change_status, update_client
 from practices.models import Professional
 from practices.services import set_user_language
-
-
-def years_ago(years: int) -> datetime.date:
-    """A birth date that makes a child of about that age (any day of the year, 29 Feb too)."""
-    return datetime.date.today() - datetime.timedelta(days=365 * years)
-
-
-@pytest.fixture
-def english(a, b):
-    """The personas read English, so a test can quote the page's words (practice A works in
-    Brazilian Portuguese, practice B in Polish)."""
-    for world in (a, b):
-        for member in (world.owner, world.admin, world.reception, world.professional):
-            if member is not None:
-                set_user_language(member.user, "en")
 
 
 def card(client) -> str:
@@ -247,7 +232,6 @@ def test_the_card_takes_the_same_queries_with_one_event_or_forty(
 
 
 def test_a_polish_user_reads_dates_the_polish_way(a):
-    from practices.services import set_user_language
 
     client = a.clients["Ana's client"]  # born 17 May 1980
     set_user_language(a.reception.user, "pl")

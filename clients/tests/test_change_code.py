@@ -11,17 +11,6 @@ from django.urls import reverse
 from audit.models import Event, EventKind
 from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_user
 from clients.models import Client
-from practices.services import set_user_language
-
-
-@pytest.fixture
-def english(a, b):
-    """The personas read English, so a test can quote the page's words (practice A works in
-    Brazilian Portuguese, practice B in Polish)."""
-    for world in (a, b):
-        for member in (world.owner, world.admin, world.reception, world.professional):
-            if member is not None:
-                set_user_language(member.user, "en")
 
 
 def change_code(client) -> str:

@@ -11,31 +11,14 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from audit.models import Event, EventKind
-from clientbook.testing import logged_in, make_user
+from clientbook.testing import logged_in, make_user, years_ago
 from clients.models import Client, StatusCount
 from practices import roles
 from practices.models import Role
-from practices.services import set_user_language
-
-
-def years_ago(years: int) -> datetime.date:
-    """A birth date that makes a child of about that age (any day of the year, 29 Feb too)."""
-    return datetime.date.today() - datetime.timedelta(days=365 * years)
-
 
 CREATE = reverse("clients:create")
 VALID_CPF = "529.982.247-25"
 VALID_PESEL = "44051401359"
-
-
-@pytest.fixture
-def english(a, b):
-    """The personas read English, so a test can quote the page's words (practice A works in
-    Brazilian Portuguese, practice B in Polish)."""
-    for world in (a, b):
-        for member in (world.owner, world.admin, world.reception, world.professional):
-            if member is not None:
-                set_user_language(member.user, "en")
 
 
 def errors(response) -> dict[str, list[str]]:

@@ -1,7 +1,6 @@
 """Editing a client's card through the page: who may, what the timeline records, and
 optimistic concurrency (a stale form writes nothing)."""
 
-import datetime
 import html
 import re
 from html.parser import HTMLParser
@@ -13,27 +12,11 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from audit.models import Event, EventKind
-from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client, make_user
+from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client, make_user, years_ago
 from clients.models import Client
 from clients.services import update_client
 from practices import roles
 from practices.models import Role
-from practices.services import set_user_language
-
-
-def years_ago(years: int) -> datetime.date:
-    """A birth date that makes a child of about that age (any day of the year, 29 Feb too)."""
-    return datetime.date.today() - datetime.timedelta(days=365 * years)
-
-
-@pytest.fixture
-def english(a, b):
-    """The personas read English, so a test can quote the page's words (practice A works in
-    Brazilian Portuguese, practice B in Polish)."""
-    for world in (a, b):
-        for member in (world.owner, world.admin, world.reception, world.professional):
-            if member is not None:
-                set_user_language(member.user, "en")
 
 
 def edit(client) -> str:
