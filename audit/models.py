@@ -12,6 +12,11 @@ class EventKind(models.TextChoices):
     CLIENT_UPDATED = "client.updated", _("Card changed")
     CLIENT_CODE_CHANGED = "client.code_changed", _("Client code changed")
     CLIENT_STATUS_CHANGED = "client.status_changed", _("Status changed")
+    SESSION_BOOKED = "session.booked", _("Session booked")
+    SESSION_RESCHEDULED = "session.rescheduled", _("Session rescheduled")
+    SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
+    SESSION_ATTENDED = "session.attended", _("Session attended")
+    SESSION_MISSED = "session.missed", _("Session missed")
 
 
 class Event(models.Model):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clients",
     "audit",
     "intake",
+    "scheduling",
     "api",
 ]
 

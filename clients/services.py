@@ -157,7 +157,9 @@ def register_client(
     return client
 
 
-def _check_can_change(client: Client, by: Member) -> None:
+def check_can_change_client(client: Client, by: Member) -> None:
+    """`by` may change `client` (or book and bill for them): same practice, a role that
+    changes clients, and for a professional, one of their own clients."""
     if by.practice_id != client.practice_id:
         raise PermissionDenied
     _check_can(by, roles.CHANGE_CLIENT)
@@ -180,7 +182,7 @@ def update_client(
 
     With `expected_version`, refuses (StaleVersion) when the card changed since it was read.
     """
-    _check_can_change(client, by)
+    check_can_change_client(client, by)
     # Lock the row: a concurrent edit waits and then sees the new version.
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -229,7 +231,7 @@ def update_client(
 def change_client_code(client: Client, *, by: Member, code: str) -> Client:
     """Give the client another code (discouraged). It must stay unique in the practice; the old
     code remains findable in the client's history."""
-    _check_can_change(client, by)
+    check_can_change_client(client, by)
     _check_can(by, roles.CHANGE_CLIENT_CODE)
     code = code.strip()
     if not code:
@@ -283,7 +285,7 @@ def change_status(clients: Iterable[Client], *, by: Member, status: str, reason:
     if len(clients) != len(pks):
         raise PermissionDenied
     for client in clients:
-        _check_can_change(client, by)
+        check_can_change_client(client, by)
         if status not in STATUS_TRANSITIONS.get(client.status, set()):
             raise ValidationError(
                 {

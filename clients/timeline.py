@@ -39,6 +39,15 @@ class Entry:
 def _label(name: str, country: str = "") -> str:
     if name == "professionals":
         return _("Responsible professionals")
+    # Fields of the client's linked records that appear in its history.
+    linked = {
+        "session": _("Session"),
+        "professional": _("Professional"),
+        "room": _("Room"),
+        "cancel_reason": _("Reason"),
+    }
+    if name in linked:
+        return linked[name]
     if label := field_label(country, name):
         return label
     try:

@@ -6,7 +6,7 @@ VIEW_ALL_CLIENTS = "view_all_clients"  # otherwise only the clients one is respo
 ADD_CLIENT = "add_client"
 CHANGE_CLIENT = "change_client"
 CHANGE_CLIENT_CODE = "change_client_code"
-MANAGE_PRACTICE = "manage_practice"
+MANAGE_PRACTICE = "manage_practice"  # settings, services, rooms
 
 _ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(

@@ -1,0 +1,110 @@
+"""The practice's agenda: its services (approaches) and rooms, and the clients' sessions.
+
+Times are stored in UTC; a session's local time is that of its practice's time zone.
+"""
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import Practice, Professional
+
+
+class Service(models.Model):
+    """What a session is (PsicoManager's "serviços (abordagens)"): its usual length and price."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(_("name"), max_length=120)
+    default_duration = models.PositiveSmallIntegerField(_("default duration (minutes)"), default=50)
+    default_price = models.DecimalField(
+        _("default price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="service_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="room_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Missed (no-show)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CancelledBy(models.TextChoices):
+    CLIENT = "client", _("By the client")
+    PRACTICE = "practice", _("By the practice")
+
+
+class Session(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="sessions")
+    professional = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="sessions"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SessionStatus, default=SessionStatus.SCHEDULED
+    )
+    cancelled_by = models.CharField(_("cancelled"), max_length=20, choices=CancelledBy, blank=True)
+    cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        # The agenda reads by professional, by room and by client, each in time order; the
+        # conflict check reads the first two.
+        indexes = [
+            models.Index(fields=["practice", "professional", "starts_at"], name="session_prof"),
+            models.Index(fields=["practice", "room", "starts_at"], name="session_room"),
+            models.Index(fields=["practice", "client", "starts_at"], name="session_client"),
+            models.Index(fields=["practice", "starts_at"], name="session_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return self.ends_at - self.starts_at

@@ -1,0 +1,285 @@
+"""Every operation on the agenda. Pages, the API and the command line call these.
+
+Each checks the actor's rights on the client, keeps to the actor's practice, is atomic, and
+writes its event into the client's timeline in the same transaction. Past sessions are
+history: they are marked (attended, missed) but never moved.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from audit.models import EventKind
+from audit.services import record_event
+from clients.models import Client, Status
+from clients.services import check_can_change_client
+from practices import roles
+from practices.models import Member, Practice, Professional
+from scheduling.models import Room, Service, Session, SessionStatus
+
+MAX_DURATION = datetime.timedelta(hours=12)
+
+
+def _same_practice(practice_id: int, *objects) -> None:
+    if any(obj is not None and obj.practice_id != practice_id for obj in objects):
+        raise PermissionDenied
+
+
+def _local(moment: datetime.datetime, practice: Practice) -> str:
+    return formats.date_format(timezone.localtime(moment, practice.tz), "SHORT_DATETIME_FORMAT")
+
+
+def _check_free(
+    *,
+    practice: Practice,
+    professional: Professional,
+    room: Room | None,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    ignore: Session | None = None,
+) -> None:
+    """Refuse a time that overlaps a scheduled session of the same professional or room,
+    naming the conflict. Callers hold the professional's (and room's) row lock."""
+    overlapping = Session.objects.filter(
+        practice=practice,
+        status=SessionStatus.SCHEDULED,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    overlapping = overlapping.filter(
+        Q(professional=professional) | Q(room=room) if room else Q(professional=professional)
+    )
+    if ignore is not None:
+        overlapping = overlapping.exclude(pk=ignore.pk)
+    clash = overlapping.select_related("professional", "room").order_by("starts_at").first()
+    if clash is None:
+        return
+    when = _local(clash.starts_at, practice)
+    if clash.professional_id == professional.pk:
+        raise ValidationError(
+            {"starts_at": _("%(who)s already has a session at %(when)s.")
+             % {"who": professional.name, "when": when}}
+        )  # fmt: skip
+    raise ValidationError(
+        {"room": _("%(room)s is taken at %(when)s.") % {"room": clash.room, "when": when}}
+    )
+
+
+def _lock(professional: Professional, room: Room | None) -> None:
+    # Two receptionists booking the same professional or room at once: the second waits here
+    # and then sees the first one's session in the conflict check.
+    Professional.objects.select_for_update().filter(pk=professional.pk).exists()
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).exists()
+
+
+def _check_times(starts_at: datetime.datetime, duration: datetime.timedelta) -> None:
+    if timezone.is_naive(starts_at):
+        raise ValueError("starts_at must be an aware datetime")
+    if not datetime.timedelta(minutes=5) <= duration <= MAX_DURATION:
+        raise ValidationError({"duration": _("A session lasts from 5 minutes to 12 hours.")})
+
+
+@transaction.atomic
+def book_session(
+    *,
+    by: Member,
+    client: Client,
+    professional: Professional,
+    starts_at: datetime.datetime,
+    duration: datetime.timedelta | None = None,
+    service: Service | None = None,
+    room: Room | None = None,
+    price: Decimal | None = None,
+) -> Session:
+    """A session for an active client; duration and price default to the service's."""
+    _same_practice(by.practice_id, client, professional, service, room)
+    check_can_change_client(client, by)
+    if client.status != Status.ACTIVE:
+        raise ValidationError(
+            {"client": _("Only active clients can be booked (%(name)s: %(status)s).")
+             % {"name": client.full_name, "status": client.get_status_display()}}
+        )  # fmt: skip
+    if not professional.is_active:
+        raise ValidationError({"professional": _("This professional no longer works here.")})
+    if duration is None:
+        duration = datetime.timedelta(minutes=service.default_duration if service else 50)
+    if price is None and service is not None:
+        price = service.default_price
+    _check_times(starts_at, duration)
+    practice = client.practice
+    _lock(professional, room)
+    ends_at = starts_at + duration
+    _check_free(
+        practice=practice, professional=professional, room=room, starts_at=starts_at,
+        ends_at=ends_at,
+    )  # fmt: skip
+    session = Session.objects.create(
+        practice=practice,
+        client=client,
+        professional=professional,
+        service=service,
+        room=room,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        price=price,
+    )
+    record_event(
+        practice=practice,
+        client=client,
+        by=by,
+        kind=EventKind.SESSION_BOOKED,
+        data={"session": session.pk},
+        changes={
+            "session": [None, _local(starts_at, practice)],
+            "professional": [None, professional.name],
+            **({"room": [None, room.name]} if room else {}),
+        },
+    )
+    return session
+
+
+def _locked_session(session: Session, by: Member) -> Session:
+    if session.practice_id != by.practice_id:
+        raise PermissionDenied
+    locked = (
+        Session.objects.select_for_update().select_related("client", "practice").get(pk=session.pk)
+    )
+    check_can_change_client(locked.client, by)
+    return locked
+
+
+@transaction.atomic
+def reschedule_session(
+    session: Session,
+    *,
+    by: Member,
+    starts_at: datetime.datetime,
+    duration: datetime.timedelta | None = None,
+    room: Room | None = None,
+    keep_room: bool = True,
+) -> Session:
+    """Move a scheduled session; the conflict check ignores the session itself."""
+    locked = _locked_session(session, by)
+    if locked.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            {"starts_at": _("Only a scheduled session can be moved (this one: %s).")
+             % locked.get_status_display()}
+        )  # fmt: skip
+    room = locked.room if keep_room and room is None else room
+    _same_practice(by.practice_id, room)
+    duration = duration or locked.duration
+    _check_times(starts_at, duration)
+    _lock(locked.professional, room)
+    _check_free(
+        practice=locked.practice, professional=locked.professional, room=room,
+        starts_at=starts_at, ends_at=starts_at + duration, ignore=locked,
+    )  # fmt: skip
+    before = _local(locked.starts_at, locked.practice)
+    locked.starts_at, locked.ends_at, locked.room = starts_at, starts_at + duration, room
+    locked.save(update_fields=["starts_at", "ends_at", "room"])
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SESSION_RESCHEDULED,
+        data={"session": locked.pk},
+        changes={"session": [before, _local(starts_at, locked.practice)]},
+    )
+    return locked
+
+
+@transaction.atomic
+def cancel_session(session: Session, *, by: Member, cancelled_by: str, reason: str = "") -> Session:
+    """Cancel a scheduled session, by the client or by the practice, with a reason."""
+    locked = _locked_session(session, by)
+    if locked.status != SessionStatus.SCHEDULED:
+        raise ValidationError(
+            {
+                "status": _("This session cannot be cancelled (status: %s).")
+                % locked.get_status_display()
+            }
+        )
+    locked.status, locked.cancelled_by, locked.cancel_reason = (
+        SessionStatus.CANCELLED,
+        cancelled_by,
+        reason,
+    )
+    locked.full_clean(validate_unique=False, validate_constraints=False)
+    locked.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SESSION_CANCELLED,
+        data={"session": locked.pk},
+        changes={
+            "session": [_local(locked.starts_at, locked.practice), None],
+            **({"cancel_reason": [None, reason]} if reason else {}),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def mark_session(session: Session, *, by: Member, status: str) -> Session:
+    """Record that a session that has begun was attended or missed (no-show)."""
+    if status not in (SessionStatus.ATTENDED, SessionStatus.NO_SHOW):
+        raise ValidationError({"status": _("Mark a session attended or missed.")})
+    locked = _locked_session(session, by)
+    if locked.status == SessionStatus.CANCELLED:
+        raise ValidationError({"status": _("A cancelled session cannot be marked.")})
+    if locked.starts_at > timezone.now():
+        raise ValidationError({"status": _("A session can be marked once it has begun.")})
+    if locked.status == status:
+        return locked
+    old = locked.get_status_display()
+    locked.status = status
+    locked.save(update_fields=["status"])
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SESSION_ATTENDED
+        if status == SessionStatus.ATTENDED
+        else EventKind.SESSION_MISSED,
+        data={"session": locked.pk},
+        changes={"status": [old, locked.get_status_display()]},
+    )
+    return locked
+
+
+@transaction.atomic
+def save_service(
+    *, by: Member, name: str, default_duration: int, default_price: Decimal | None,
+    service: Service | None = None, is_active: bool = True,
+) -> Service:  # fmt: skip
+    """Create or change one of the practice's services (owner and admin)."""
+    if not by.can(roles.MANAGE_PRACTICE):
+        raise PermissionDenied(_("Your role does not allow this."))
+    service = service or Service(practice_id=by.practice_id)
+    _same_practice(by.practice_id, service)
+    service.name, service.default_duration, service.default_price, service.is_active = (
+        name.strip(), default_duration, default_price, is_active,
+    )  # fmt: skip
+    service.full_clean()
+    service.save()
+    return service
+
+
+@transaction.atomic
+def save_room(*, by: Member, name: str, room: Room | None = None, is_active: bool = True) -> Room:
+    """Create or change one of the practice's rooms (owner and admin)."""
+    if not by.can(roles.MANAGE_PRACTICE):
+        raise PermissionDenied(_("Your role does not allow this."))
+    room = room or Room(practice_id=by.practice_id)
+    _same_practice(by.practice_id, room)
+    room.name, room.is_active = name.strip(), is_active
+    room.full_clean()
+    room.save()
+    return room
