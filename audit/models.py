@@ -13,6 +13,7 @@ class EventKind(models.TextChoices):
     CLIENT_CODE_CHANGED = "client.code_changed", _("Client code changed")
     CLIENT_STATUS_CHANGED = "client.status_changed", _("Status changed")
     SESSION_BOOKED = "session.booked", _("Session booked")
+    SERIES_BOOKED = "series.booked", _("Recurring sessions booked")
     SESSION_RESCHEDULED = "session.rescheduled", _("Session rescheduled")
     SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
     SESSION_ATTENDED = "session.attended", _("Session attended")

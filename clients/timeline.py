@@ -42,6 +42,7 @@ def _label(name: str, country: str = "") -> str:
     # Fields of the client's linked records that appear in its history.
     linked = {
         "session": _("Session"),
+        "series": _("Recurring sessions"),
         "professional": _("Professional"),
         "room": _("Room"),
         "cancel_reason": _("Reason"),

@@ -51,6 +51,41 @@ class Room(models.Model):
         return self.name
 
 
+class Series(models.Model):
+    """Recurring sessions, kept in local terms (see scheduling.recurrence); its sessions are
+    materialized up to `materialized_through`, and further by the worker when open-ended."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY_DAY = "monthly_day", _("Monthly, same day of the month")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("Monthly, same weekday of the month")
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="series")
+    professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True)
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    start_date = models.DateField(_("first date"))
+    start_time = models.TimeField(_("time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
+    frequency = models.CharField(_("repeats"), max_length=20, choices=Frequency)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    count = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    materialized_through = models.DateField()
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring series")
+        verbose_name_plural = _("recurring series")
+        indexes = [models.Index(fields=["practice", "client"], name="series_client")]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} {self.start_time:%H:%M}"
+
+
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     ATTENDED = "attended", _("Attended")
@@ -74,6 +109,9 @@ class Session(models.Model):
     )
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    series = models.ForeignKey(
+        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))

@@ -20,9 +20,12 @@ from clients.models import Client, Status
 from clients.services import check_can_change_client
 from practices import roles
 from practices.models import Member, Practice, Professional
-from scheduling.models import Room, Service, Session, SessionStatus
+from scheduling.models import Room, Series, Service, Session, SessionStatus
+from scheduling.recurrence import Rule, local_moment, occurrence_dates
 
 MAX_DURATION = datetime.timedelta(hours=12)
+# How far ahead the sessions of an open-ended series exist as rows.
+SERIES_HORIZON = datetime.timedelta(days=182)
 
 
 def _same_practice(practice_id: int, *objects) -> None:
@@ -39,35 +42,40 @@ def _check_free(
     practice: Practice,
     professional: Professional,
     room: Room | None,
-    starts_at: datetime.datetime,
-    ends_at: datetime.datetime,
+    times: list[tuple[datetime.datetime, datetime.datetime]],
     ignore: Session | None = None,
 ) -> None:
-    """Refuse a time that overlaps a scheduled session of the same professional or room,
-    naming the conflict. Callers hold the professional's (and room's) row lock."""
-    overlapping = Session.objects.filter(
+    """Refuse times that overlap a scheduled session of the same professional or room,
+    naming each conflict (one query for all the times of a series). Callers hold the
+    professional's (and room's) row lock."""
+    if not times:
+        return
+    taken = Session.objects.filter(
         practice=practice,
         status=SessionStatus.SCHEDULED,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
-    )
-    overlapping = overlapping.filter(
-        Q(professional=professional) | Q(room=room) if room else Q(professional=professional)
-    )
+        starts_at__lt=max(end for _, end in times),
+        ends_at__gt=min(start for start, _ in times),
+    ).filter(Q(professional=professional) | Q(room=room) if room else Q(professional=professional))
     if ignore is not None:
-        overlapping = overlapping.exclude(pk=ignore.pk)
-    clash = overlapping.select_related("professional", "room").order_by("starts_at").first()
-    if clash is None:
-        return
-    when = _local(clash.starts_at, practice)
-    if clash.professional_id == professional.pk:
-        raise ValidationError(
-            {"starts_at": _("%(who)s already has a session at %(when)s.")
-             % {"who": professional.name, "when": when}}
-        )  # fmt: skip
-    raise ValidationError(
-        {"room": _("%(room)s is taken at %(when)s.") % {"room": clash.room, "when": when}}
-    )
+        taken = taken.exclude(pk=ignore.pk)
+    taken = list(taken.select_related("room").order_by("starts_at"))
+    problems: dict[str, list[str]] = {}
+    for start, end in times:
+        for clash in taken:
+            if clash.starts_at < end and clash.ends_at > start:
+                when = _local(clash.starts_at, practice)
+                if clash.professional_id == professional.pk:
+                    problems.setdefault("starts_at", []).append(
+                        _("%(who)s already has a session at %(when)s.")
+                        % {"who": professional.name, "when": when}
+                    )
+                else:
+                    problems.setdefault("room", []).append(
+                        _("%(room)s is taken at %(when)s.") % {"room": clash.room, "when": when}
+                    )
+                break
+    if problems:
+        raise ValidationError(problems)
 
 
 def _lock(professional: Professional, room: Room | None) -> None:
@@ -85,19 +93,17 @@ def _check_times(starts_at: datetime.datetime, duration: datetime.timedelta) -> 
         raise ValidationError({"duration": _("A session lasts from 5 minutes to 12 hours.")})
 
 
-@transaction.atomic
-def book_session(
+def _check_bookable(
     *,
     by: Member,
     client: Client,
     professional: Professional,
-    starts_at: datetime.datetime,
-    duration: datetime.timedelta | None = None,
-    service: Service | None = None,
-    room: Room | None = None,
-    price: Decimal | None = None,
-) -> Session:
-    """A session for an active client; duration and price default to the service's."""
+    service: Service | None,
+    room: Room | None,
+    duration: datetime.timedelta | None,
+    price: Decimal | None,
+) -> tuple[datetime.timedelta, Decimal | None]:
+    """Who may book what for whom; returns the duration and price, the service's by default."""
     _same_practice(by.practice_id, client, professional, service, room)
     check_can_change_client(client, by)
     if client.status != Status.ACTIVE:
@@ -111,14 +117,33 @@ def book_session(
         duration = datetime.timedelta(minutes=service.default_duration if service else 50)
     if price is None and service is not None:
         price = service.default_price
+    return duration, price
+
+
+@transaction.atomic
+def book_session(
+    *,
+    by: Member,
+    client: Client,
+    professional: Professional,
+    starts_at: datetime.datetime,
+    duration: datetime.timedelta | None = None,
+    service: Service | None = None,
+    room: Room | None = None,
+    price: Decimal | None = None,
+) -> Session:
+    """A session for an active client; duration and price default to the service's."""
+    duration, price = _check_bookable(
+        by=by, client=client, professional=professional, service=service, room=room,
+        duration=duration, price=price,
+    )  # fmt: skip
     _check_times(starts_at, duration)
     practice = client.practice
     _lock(professional, room)
     ends_at = starts_at + duration
     _check_free(
-        practice=practice, professional=professional, room=room, starts_at=starts_at,
-        ends_at=ends_at,
-    )  # fmt: skip
+        practice=practice, professional=professional, room=room, times=[(starts_at, ends_at)]
+    )
     session = Session.objects.create(
         practice=practice,
         client=client,
@@ -142,6 +167,82 @@ def book_session(
         },
     )
     return session
+
+
+@transaction.atomic
+def book_series(
+    *,
+    by: Member,
+    client: Client,
+    professional: Professional,
+    start_date: datetime.date,
+    at: datetime.time,
+    rule: Rule,
+    duration: datetime.timedelta | None = None,
+    service: Service | None = None,
+    room: Room | None = None,
+    price: Decimal | None = None,
+    horizon: datetime.timedelta = SERIES_HORIZON,
+) -> Series:
+    """Recurring sessions at the same local time. Occurrences are made up to the rule's end
+    or the horizon (open-ended series grow with the worker). Refused whole, naming every
+    clash, if any occurrence overlaps the professional's or the room's sessions."""
+    duration, price = _check_bookable(
+        by=by, client=client, professional=professional, service=service, room=room,
+        duration=duration, price=price,
+    )  # fmt: skip
+    practice = client.practice
+    tz = practice.tz
+    through = timezone.localdate(timezone.now(), tz) + horizon
+    days = list(occurrence_dates(rule, start_date, through=through))
+    if not days:
+        raise ValidationError({"start_date": _("This series has no session to book.")})
+    times = [(start, start + duration) for start in (local_moment(d, at, tz) for d in days)]
+    _check_times(times[0][0], duration)
+    _lock(professional, room)
+    _check_free(practice=practice, professional=professional, room=room, times=times)
+    series = Series.objects.create(
+        practice=practice,
+        client=client,
+        professional=professional,
+        service=service,
+        room=room,
+        start_date=start_date,
+        start_time=at,
+        duration_minutes=int(duration.total_seconds() // 60),
+        price=price,
+        frequency=rule.frequency,
+        interval=rule.interval,
+        count=rule.count,
+        until=rule.until,
+        materialized_through=days[-1],
+    )
+    Session.objects.bulk_create(
+        Session(
+            practice=practice,
+            client=client,
+            professional=professional,
+            service=service,
+            room=room,
+            series=series,
+            starts_at=start,
+            ends_at=end,
+            price=price,
+        )
+        for start, end in times
+    )
+    record_event(
+        practice=practice,
+        client=client,
+        by=by,
+        kind=EventKind.SERIES_BOOKED,
+        data={"series": series.pk, "sessions": len(times)},
+        changes={
+            "series": [None, f"{series.get_frequency_display()}, {_local(times[0][0], practice)}"],
+            "professional": [None, professional.name],
+        },
+    )
+    return series
 
 
 def _locked_session(session: Session, by: Member) -> Session:
@@ -178,7 +279,7 @@ def reschedule_session(
     _lock(locked.professional, room)
     _check_free(
         practice=locked.practice, professional=locked.professional, room=room,
-        starts_at=starts_at, ends_at=starts_at + duration, ignore=locked,
+        times=[(starts_at, starts_at + duration)], ignore=locked,
     )  # fmt: skip
     before = _local(locked.starts_at, locked.practice)
     locked.starts_at, locked.ends_at, locked.room = starts_at, starts_at + duration, room

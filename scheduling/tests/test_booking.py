@@ -10,8 +10,10 @@ from django.utils import timezone, translation
 from audit.models import Event, EventKind
 from clients.models import Status
 from clients.services import change_status
-from scheduling.models import CancelledBy, Session, SessionStatus
+from scheduling.models import CancelledBy, Series, Session, SessionStatus
+from scheduling.recurrence import WEEKLY, Rule
 from scheduling.services import (
+    book_series,
     book_session,
     cancel_session,
     mark_session,
@@ -169,3 +171,54 @@ def test_a_session_in_the_clients_timeline_reads_in_local_time(a, monday):
     book(a, client, monday)
     event = Event.objects.get(client=client, kind=EventKind.SESSION_BOOKED)
     assert event.changes["session"][1].endswith("18:00")
+
+
+def test_a_weekly_series_is_booked_at_the_same_local_time_every_week(a, monday, room):
+    series = book_series(
+        by=a.reception,
+        client=a.clients["João da Silva"],
+        professional=a.other_professional,
+        start_date=monday.date(),
+        at=datetime.time(18),
+        rule=Rule(WEEKLY, count=10),
+        duration=HOUR,
+        room=room,
+    )
+    sessions = list(series.sessions.order_by("starts_at"))
+    assert len(sessions) == 10
+    assert {timezone.localtime(s.starts_at, a.practice.tz).time() for s in sessions} == {
+        datetime.time(18)
+    }
+    event = Event.objects.get(kind=EventKind.SERIES_BOOKED)
+    assert event.data == {"series": series.pk, "sessions": 10}
+
+
+def test_a_series_is_refused_whole_naming_each_clash(a, monday):
+    book(a, a.clients["Zoë Ødegaard"], monday + datetime.timedelta(weeks=2), duration=HOUR)
+    book(a, a.clients["Émilie Tremblay"], monday + datetime.timedelta(weeks=5), duration=HOUR)
+    with pytest.raises(ValidationError) as refused:
+        book_series(
+            by=a.reception,
+            client=a.clients["João da Silva"],
+            professional=a.other_professional,
+            start_date=monday.date(),
+            at=datetime.time(18, 30),
+            rule=Rule(WEEKLY, count=8),
+        )
+    assert len(refused.value.message_dict["starts_at"]) == 2
+    assert Session.objects.count() == 2
+    assert not Series.objects.exists()
+
+
+def test_an_open_ended_series_is_made_up_to_the_horizon(a, monday):
+    series = book_series(
+        by=a.reception,
+        client=a.clients["João da Silva"],
+        professional=a.other_professional,
+        start_date=monday.date(),
+        at=datetime.time(9),
+        rule=Rule(WEEKLY),
+        horizon=datetime.timedelta(weeks=8),
+    )
+    assert 7 <= series.sessions.count() <= 9
+    assert series.materialized_through <= monday.date() + datetime.timedelta(weeks=8)
