@@ -14,6 +14,8 @@ class EventKind(models.TextChoices):
     CLIENT_STATUS_CHANGED = "client.status_changed", _("Status changed")
     SESSION_BOOKED = "session.booked", _("Session booked")
     SERIES_BOOKED = "series.booked", _("Recurring sessions booked")
+    SERIES_PAUSED = "series.paused", _("Recurring sessions paused")
+    SERIES_RESUMED = "series.resumed", _("Recurring sessions resumed")
     SESSION_RESCHEDULED = "session.rescheduled", _("Session rescheduled")
     SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
     SESSION_ATTENDED = "session.attended", _("Session attended")

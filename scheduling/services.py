@@ -20,7 +20,7 @@ from clients.models import Client, Status
 from clients.services import check_can_change_client
 from practices import roles
 from practices.models import Member, Practice, Professional
-from scheduling.models import Room, Series, Service, Session, SessionStatus
+from scheduling.models import CancelledBy, Room, Series, Service, Session, SessionStatus
 from scheduling.recurrence import Rule, local_moment, occurrence_dates
 
 MAX_DURATION = datetime.timedelta(hours=12)
@@ -243,6 +243,109 @@ def book_series(
         },
     )
     return series
+
+
+def series_rule(series: Series) -> Rule:
+    return Rule(series.frequency, series.interval, series.count, series.until)
+
+
+def _locked_series(series: Series, by: Member) -> Series:
+    if series.practice_id != by.practice_id:
+        raise PermissionDenied
+    locked = (
+        Series.objects.select_for_update()
+        .select_related("client", "practice", "professional", "service", "room")
+        .get(pk=series.pk)
+    )
+    check_can_change_client(locked.client, by)
+    return locked
+
+
+@transaction.atomic
+def pause_series(series: Series, *, by: Member, reason: str = "") -> int:
+    """Stop a series for now: its future scheduled sessions are cancelled by the practice
+    (the past ones stay as they are). Returns how many were cancelled."""
+    locked = _locked_series(series, by)
+    if locked.paused_at is not None:
+        raise ValidationError({"series": _("This series is already paused.")})
+    now = timezone.now()
+    cancelled = Session.objects.filter(
+        series=locked, status=SessionStatus.SCHEDULED, starts_at__gt=now
+    ).update(
+        status=SessionStatus.CANCELLED,
+        cancelled_by=CancelledBy.PRACTICE,
+        cancel_reason=reason or _("Series paused"),
+    )
+    locked.paused_at = now
+    locked.save(update_fields=["paused_at"])
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SERIES_PAUSED,
+        data={"series": locked.pk, "cancelled": cancelled},
+        changes={
+            "series": [str(locked), None],
+            **({"cancel_reason": [None, reason]} if reason else {}),
+        },
+    )
+    return cancelled
+
+
+@transaction.atomic
+def resume_series(
+    series: Series, *, by: Member, horizon: datetime.timedelta = SERIES_HORIZON
+) -> int:
+    """Start a paused series again: its occurrences from now on are booked anew, up to the
+    horizon, and refused whole (naming each clash) if any overlaps. Returns how many."""
+    locked = _locked_series(series, by)
+    if locked.paused_at is None:
+        raise ValidationError({"series": _("This series is not paused.")})
+    duration = datetime.timedelta(minutes=locked.duration_minutes)
+    _check_bookable(
+        by=by, client=locked.client, professional=locked.professional, service=locked.service,
+        room=locked.room, duration=duration, price=locked.price,
+    )  # fmt: skip
+    practice, now = locked.practice, timezone.now()
+    through = timezone.localdate(now, practice.tz) + horizon
+    starts = [
+        moment
+        for moment in (
+            local_moment(day, locked.start_time, practice.tz)
+            for day in occurrence_dates(series_rule(locked), locked.start_date, through=through)
+        )
+        if moment > now
+    ]
+    times = [(start, start + duration) for start in starts]
+    _lock(locked.professional, locked.room)
+    _check_free(practice=practice, professional=locked.professional, room=locked.room, times=times)
+    Session.objects.bulk_create(
+        Session(
+            practice=practice,
+            client=locked.client,
+            professional=locked.professional,
+            service=locked.service,
+            room=locked.room,
+            series=locked,
+            starts_at=start,
+            ends_at=end,
+            price=locked.price,
+        )
+        for start, end in times
+    )
+    locked.paused_at = None
+    if times:
+        locked.materialized_through = timezone.localdate(times[-1][0], practice.tz)
+    locked.save(update_fields=["paused_at", "materialized_through"])
+    record_event(
+        practice=practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SERIES_RESUMED,
+        data={"series": locked.pk, "sessions": len(times)},
+        changes={"series": [None, str(locked)]},
+    )
+    return len(times)
 
 
 def _locked_session(session: Session, by: Member) -> Session:

@@ -17,7 +17,9 @@ from scheduling.services import (
     book_session,
     cancel_session,
     mark_session,
+    pause_series,
     reschedule_session,
+    resume_series,
     save_room,
     save_service,
 )
@@ -222,3 +224,62 @@ def test_an_open_ended_series_is_made_up_to_the_horizon(a, monday):
     )
     assert 7 <= series.sessions.count() <= 9
     assert series.materialized_through <= monday.date() + datetime.timedelta(weeks=8)
+
+
+def weekly(a, monday, count=6):
+    return book_series(
+        by=a.reception,
+        client=a.clients["João da Silva"],
+        professional=a.other_professional,
+        start_date=monday.date(),
+        at=datetime.time(18),
+        rule=Rule(WEEKLY, count=count),
+    )
+
+
+def test_pausing_a_series_cancels_its_future_sessions_and_resuming_books_them_again(a, monday):
+    series = weekly(a, monday)
+    assert pause_series(series, by=a.reception, reason="Férias") == 6
+    assert not series.sessions.filter(status=SessionStatus.SCHEDULED).exists()
+    assert set(series.sessions.values_list("cancel_reason", flat=True)) == {"Férias"}
+    assert resume_series(series, by=a.reception) == 6
+    assert series.sessions.filter(status=SessionStatus.SCHEDULED).count() == 6
+    kinds = list(
+        Event.objects.filter(client=series.client).values_list("kind", flat=True).order_by("pk")
+    )
+    assert kinds[-2:] == [EventKind.SERIES_PAUSED, EventKind.SERIES_RESUMED]
+
+
+def test_a_series_resumed_into_a_taken_slot_is_refused_and_stays_paused(a, monday):
+    series = weekly(a, monday)
+    pause_series(series, by=a.reception)
+    book(a, a.clients["Zoë Ødegaard"], monday + datetime.timedelta(weeks=1))
+    with pytest.raises(ValidationError):
+        resume_series(series, by=a.reception)
+    series.refresh_from_db()
+    assert series.paused_at is not None
+    assert not series.sessions.filter(status=SessionStatus.SCHEDULED).exists()
+
+
+def test_pausing_keeps_the_sessions_already_held(a):
+    start = timezone.localtime(timezone.now(), a.practice.tz) - datetime.timedelta(weeks=1, hours=1)
+    series = book_series(
+        by=a.reception,
+        client=a.clients["João da Silva"],
+        professional=a.other_professional,
+        start_date=start.date(),
+        at=start.time().replace(second=0, microsecond=0),
+        rule=Rule(WEEKLY, count=4),
+    )
+    held = series.sessions.order_by("starts_at").first()
+    mark_session(held, by=a.reception, status=SessionStatus.ATTENDED)
+    assert pause_series(series, by=a.reception) == 2  # the two still to come
+    held.refresh_from_db()
+    assert held.status == SessionStatus.ATTENDED
+
+
+def test_another_practice_cannot_pause_a_series(a, b, monday):
+    series = weekly(a, monday)
+    with pytest.raises(PermissionDenied):
+        pause_series(series, by=b.owner)
+    assert series.sessions.filter(status=SessionStatus.SCHEDULED).count() == 6
