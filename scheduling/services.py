@@ -253,7 +253,7 @@ def _locked_series(series: Series, by: Member) -> Series:
     if series.practice_id != by.practice_id:
         raise PermissionDenied
     locked = (
-        Series.objects.select_for_update()
+        Series.objects.select_for_update(of=("self",))
         .select_related("client", "practice", "professional", "service", "room")
         .get(pk=series.pk)
     )
@@ -352,7 +352,9 @@ def _locked_session(session: Session, by: Member) -> Session:
     if session.practice_id != by.practice_id:
         raise PermissionDenied
     locked = (
-        Session.objects.select_for_update().select_related("client", "practice").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",))
+        .select_related("client", "practice")
+        .get(pk=session.pk)
     )
     check_can_change_client(locked.client, by)
     return locked
