@@ -16,8 +16,12 @@ class EventKind(models.TextChoices):
     SERIES_BOOKED = "series.booked", _("Recurring sessions booked")
     SERIES_PAUSED = "series.paused", _("Recurring sessions paused")
     SERIES_RESUMED = "series.resumed", _("Recurring sessions resumed")
+    SERIES_CHANGED = "series.changed", _("Recurring sessions changed")
+    SERIES_ENDED = "series.ended", _("Recurring sessions removed")
+    SERIES_EXTENDED = "series.extended", _("Recurring sessions extended")
     SESSION_RESCHEDULED = "session.rescheduled", _("Session rescheduled")
     SESSION_CANCELLED = "session.cancelled", _("Session cancelled")
+    SESSION_DELETED = "session.deleted", _("Session removed")
     SESSION_ATTENDED = "session.attended", _("Session attended")
     SESSION_MISSED = "session.missed", _("Session missed")
 

@@ -46,6 +46,7 @@ def _label(name: str, country: str = "") -> str:
         "professional": _("Professional"),
         "room": _("Room"),
         "cancel_reason": _("Reason"),
+        "not_booked": _("Not booked"),
     }
     if name in linked:
         return linked[name]

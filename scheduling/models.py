@@ -96,6 +96,8 @@ class SessionStatus(models.TextChoices):
 class CancelledBy(models.TextChoices):
     CLIENT = "client", _("By the client")
     PRACTICE = "practice", _("By the practice")
+    # By the practice, when the series was paused: resuming the series books these again.
+    PAUSE = "pause", _("Series paused")
 
 
 class Session(models.Model):

@@ -6,11 +6,13 @@ history: they are marked (attended, missed) but never moved.
 """
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -37,19 +39,18 @@ def _local(moment: datetime.datetime, practice: Practice) -> str:
     return formats.date_format(timezone.localtime(moment, practice.tz), "SHORT_DATETIME_FORMAT")
 
 
-def _check_free(
+def _clashes(
     *,
     practice: Practice,
     professional: Professional,
     room: Room | None,
     times: list[tuple[datetime.datetime, datetime.datetime]],
     ignore: Session | None = None,
-) -> None:
-    """Refuse times that overlap a scheduled session of the same professional or room,
-    naming each conflict (one query for all the times of a series). Callers hold the
-    professional's (and room's) row lock."""
+) -> dict[int, tuple[str, str]]:
+    """{index of a time: (field, message)} for the times that overlap a scheduled session
+    of the same professional or room (one query for all the times of a series)."""
     if not times:
-        return
+        return {}
     taken = Session.objects.filter(
         practice=practice,
         status=SessionStatus.SCHEDULED,
@@ -59,23 +60,53 @@ def _check_free(
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
     taken = list(taken.select_related("room").order_by("starts_at"))
-    problems: dict[str, list[str]] = {}
-    for start, end in times:
+    found: dict[int, tuple[str, str]] = {}
+    for index, (start, end) in enumerate(times):
         for clash in taken:
             if clash.starts_at < end and clash.ends_at > start:
                 when = _local(clash.starts_at, practice)
                 if clash.professional_id == professional.pk:
-                    problems.setdefault("starts_at", []).append(
+                    found[index] = (
+                        "starts_at",
                         _("%(who)s already has a session at %(when)s.")
-                        % {"who": professional.name, "when": when}
+                        % {"who": professional.name, "when": when},
                     )
                 else:
-                    problems.setdefault("room", []).append(
-                        _("%(room)s is taken at %(when)s.") % {"room": clash.room, "when": when}
+                    found[index] = (
+                        "room",
+                        _("%(room)s is taken at %(when)s.") % {"room": clash.room, "when": when},
                     )
                 break
+    return found
+
+
+def _check_free(
+    *,
+    practice: Practice,
+    professional: Professional,
+    room: Room | None,
+    times: list[tuple[datetime.datetime, datetime.datetime]],
+    ignore: Session | None = None,
+) -> None:
+    """Refuse times that overlap a scheduled session of the same professional or room,
+    naming each conflict. Callers hold the professional's (and room's) row lock."""
+    problems: dict[str, list[str]] = {}
+    for field, message in _clashes(
+        practice=practice, professional=professional, room=room, times=times, ignore=ignore
+    ).values():
+        problems.setdefault(field, []).append(message)
     if problems:
         raise ValidationError(problems)
+
+
+def _sessions_changed(ids: Iterable[int]) -> None:
+    """Sessions were booked, moved, cancelled or are about to be removed: their reminders
+    follow (scheduled, moved or dropped), in the same transaction."""
+    try:  # TODO(integration): remove once messaging lands
+        from messaging.reminders import sync_reminders
+    except ImportError:
+        return
+    sync_reminders(list(ids))
 
 
 def _lock(professional: Professional, room: Room | None) -> None:
@@ -166,7 +197,52 @@ def book_session(
             **({"room": [None, room.name]} if room else {}),
         },
     )
+    _sessions_changed([session.pk])
     return session
+
+
+def _series_times(
+    series: Series,
+    *,
+    after: datetime.date | None,
+    through: datetime.date,
+    not_before: datetime.datetime | None = None,
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """(start, end) of the series' occurrences dated after `after` up to `through`, at its
+    local time, those starting before `not_before` left out."""
+    tz = series.practice.tz
+    duration = datetime.timedelta(minutes=series.duration_minutes)
+    starts = (
+        local_moment(day, series.start_time, tz)
+        for day in occurrence_dates(series_rule(series), series.start_date, through=through)
+        if after is None or day > after
+    )
+    return [
+        (start, start + duration) for start in starts if not_before is None or start >= not_before
+    ]
+
+
+def _make_sessions(
+    series: Series, times: list[tuple[datetime.datetime, datetime.datetime]]
+) -> list[Session]:
+    return Session.objects.bulk_create(
+        Session(
+            practice_id=series.practice_id,
+            client_id=series.client_id,
+            professional_id=series.professional_id,
+            service_id=series.service_id,
+            room_id=series.room_id,
+            series=series,
+            starts_at=start,
+            ends_at=end,
+            price=series.price,
+        )
+        for start, end in times
+    )
+
+
+def _horizon_date(practice: Practice, horizon: datetime.timedelta) -> datetime.date:
+    return timezone.localdate(timezone.now(), practice.tz) + horizon
 
 
 @transaction.atomic
@@ -191,17 +267,9 @@ def book_series(
         by=by, client=client, professional=professional, service=service, room=room,
         duration=duration, price=price,
     )  # fmt: skip
+    _check_times(local_moment(start_date, at, client.practice.tz), duration)
     practice = client.practice
-    tz = practice.tz
-    through = timezone.localdate(timezone.now(), tz) + horizon
-    days = list(occurrence_dates(rule, start_date, through=through))
-    if not days:
-        raise ValidationError({"start_date": _("This series has no session to book.")})
-    times = [(start, start + duration) for start in (local_moment(d, at, tz) for d in days)]
-    _check_times(times[0][0], duration)
-    _lock(professional, room)
-    _check_free(practice=practice, professional=professional, room=room, times=times)
-    series = Series.objects.create(
+    series = Series(
         practice=practice,
         client=client,
         professional=professional,
@@ -215,22 +283,15 @@ def book_series(
         interval=rule.interval,
         count=rule.count,
         until=rule.until,
-        materialized_through=days[-1],
+        materialized_through=_horizon_date(practice, horizon),
     )
-    Session.objects.bulk_create(
-        Session(
-            practice=practice,
-            client=client,
-            professional=professional,
-            service=service,
-            room=room,
-            series=series,
-            starts_at=start,
-            ends_at=end,
-            price=price,
-        )
-        for start, end in times
-    )
+    times = _series_times(series, after=None, through=series.materialized_through)
+    if not times:
+        raise ValidationError({"start_date": _("This series has no session to book.")})
+    _lock(professional, room)
+    _check_free(practice=practice, professional=professional, room=room, times=times)
+    series.save()
+    sessions = _make_sessions(series, times)
     record_event(
         practice=practice,
         client=client,
@@ -242,6 +303,7 @@ def book_series(
             "professional": [None, professional.name],
         },
     )
+    _sessions_changed(s.pk for s in sessions)
     return series
 
 
@@ -264,16 +326,18 @@ def _locked_series(series: Series, by: Member) -> Series:
 @transaction.atomic
 def pause_series(series: Series, *, by: Member, reason: str = "") -> int:
     """Stop a series for now: its future scheduled sessions are cancelled by the practice
-    (the past ones stay as they are). Returns how many were cancelled."""
+    ("series paused"; the past ones stay as they are). Returns how many were cancelled."""
     locked = _locked_series(series, by)
     if locked.paused_at is not None:
         raise ValidationError({"series": _("This series is already paused.")})
     now = timezone.now()
-    cancelled = Session.objects.filter(
+    future = Session.objects.filter(
         series=locked, status=SessionStatus.SCHEDULED, starts_at__gt=now
-    ).update(
+    )
+    ids = list(future.values_list("pk", flat=True))
+    cancelled = future.update(
         status=SessionStatus.CANCELLED,
-        cancelled_by=CancelledBy.PRACTICE,
+        cancelled_by=CancelledBy.PAUSE,
         cancel_reason=reason or _("Series paused"),
     )
     locked.paused_at = now
@@ -289,6 +353,7 @@ def pause_series(series: Series, *, by: Member, reason: str = "") -> int:
             **({"cancel_reason": [None, reason]} if reason else {}),
         },
     )
+    _sessions_changed(ids)
     return cancelled
 
 
@@ -296,8 +361,9 @@ def pause_series(series: Series, *, by: Member, reason: str = "") -> int:
 def resume_series(
     series: Series, *, by: Member, horizon: datetime.timedelta = SERIES_HORIZON
 ) -> int:
-    """Start a paused series again: its occurrences from now on are booked anew, up to the
-    horizon, and refused whole (naming each clash) if any overlaps. Returns how many."""
+    """Start a paused series again: the sessions its pause cancelled that are still to come
+    are scheduled again, and the series is made up to the horizon; refused whole (naming
+    each clash) if any of them overlaps another session. Returns how many are scheduled."""
     locked = _locked_series(series, by)
     if locked.paused_at is None:
         raise ValidationError({"series": _("This series is not paused.")})
@@ -307,35 +373,26 @@ def resume_series(
         room=locked.room, duration=duration, price=locked.price,
     )  # fmt: skip
     practice, now = locked.practice, timezone.now()
-    through = timezone.localdate(now, practice.tz) + horizon
-    starts = [
-        moment
-        for moment in (
-            local_moment(day, locked.start_time, practice.tz)
-            for day in occurrence_dates(series_rule(locked), locked.start_date, through=through)
+    back = list(
+        Session.objects.filter(
+            series=locked,
+            status=SessionStatus.CANCELLED,
+            cancelled_by=CancelledBy.PAUSE,
+            starts_at__gt=now,
         )
-        if moment > now
-    ]
-    times = [(start, start + duration) for start in starts]
+    )
+    through = max(locked.materialized_through, _horizon_date(practice, horizon))
+    new = _series_times(locked, after=locked.materialized_through, through=through, not_before=now)
+    times = [(s.starts_at, s.ends_at) for s in back] + new
+    # Each session keeps its own room and professional; they are the series' unless changed.
     _lock(locked.professional, locked.room)
     _check_free(practice=practice, professional=locked.professional, room=locked.room, times=times)
-    Session.objects.bulk_create(
-        Session(
-            practice=practice,
-            client=locked.client,
-            professional=locked.professional,
-            service=locked.service,
-            room=locked.room,
-            series=locked,
-            starts_at=start,
-            ends_at=end,
-            price=locked.price,
-        )
-        for start, end in times
+    Session.objects.filter(pk__in=[s.pk for s in back]).update(
+        status=SessionStatus.SCHEDULED, cancelled_by="", cancel_reason=""
     )
+    made = _make_sessions(locked, new)
     locked.paused_at = None
-    if times:
-        locked.materialized_through = timezone.localdate(times[-1][0], practice.tz)
+    locked.materialized_through = through
     locked.save(update_fields=["paused_at", "materialized_through"])
     record_event(
         practice=practice,
@@ -345,7 +402,273 @@ def resume_series(
         data={"series": locked.pk, "sessions": len(times)},
         changes={"series": [None, str(locked)]},
     )
+    _sessions_changed([s.pk for s in back] + [s.pk for s in made])
     return len(times)
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """What a series becomes from a given occurrence on: its first date (of that part), local
+    time, rule (a count counts from that date), and what each session is."""
+
+    start_date: datetime.date
+    at: datetime.time
+    rule: Rule
+    professional: Professional
+    duration: datetime.timedelta
+    service: Service | None = None
+    room: Room | None = None
+    price: Decimal | None = None
+
+    @classmethod
+    def of(cls, series: Series, start: Session | None = None) -> "SeriesPlan":
+        """The series as it stands, from `start` (or its next session) on: what an edit
+        form shows before the user changes anything."""
+        today = timezone.localdate(timezone.now(), series.practice.tz)
+        first = start.starts_at if start else None
+        if first is None:
+            upcoming = (
+                series.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
+                .order_by("starts_at")
+                .first()
+            )
+            first = upcoming.starts_at if upcoming else None
+        start_date = timezone.localdate(first, series.practice.tz) if first else today
+        return cls(
+            start_date=start_date,
+            at=series.start_time,
+            rule=Rule(
+                series.frequency,
+                series.interval,
+                _remaining(series, start_date),
+                series.until,
+            ),
+            professional=series.professional,
+            duration=datetime.timedelta(minutes=series.duration_minutes),
+            service=series.service,
+            room=series.room,
+            price=series.price,
+        )
+
+
+def _remaining(series: Series, from_date: datetime.date) -> int | None:
+    """How many of a counted series' occurrences are dated on or after `from_date`."""
+    if series.count is None:
+        return None
+    before = sum(
+        1
+        for _day in occurrence_dates(
+            series_rule(series), series.start_date, through=from_date - datetime.timedelta(days=1)
+        )
+    )
+    return max(series.count - before, 1)
+
+
+def _series_scope(
+    locked: Series, from_session: Session | None
+) -> tuple[datetime.datetime, models.QuerySet[Session]]:
+    """Where an edit of "this and the following" (or, without a session, of the whole
+    series) begins, and the series' scheduled sessions from there on."""
+    now = timezone.now()
+    if from_session is None:
+        pivot = now
+    else:
+        if from_session.series_id != locked.pk:
+            raise ValidationError({"session": _("This session is not part of the series.")})
+        if from_session.starts_at <= now or from_session.status != SessionStatus.SCHEDULED:
+            raise ValidationError(
+                {"session": _("Past sessions are history: choose a session still to come.")}
+            )
+        pivot = from_session.starts_at
+    return pivot, Session.objects.filter(
+        series=locked, status=SessionStatus.SCHEDULED, starts_at__gte=pivot
+    ).filter(starts_at__gt=now)
+
+
+def _end_before(locked: Series, pivot: datetime.datetime) -> bool:
+    """End the series before `pivot`'s date; False if it had no session before it (nothing
+    of it is left)."""
+    earlier = locked.sessions.filter(starts_at__lt=pivot).exists()
+    if earlier:
+        last_day = timezone.localdate(pivot, locked.practice.tz) - datetime.timedelta(days=1)
+        locked.until = min(locked.until or last_day, last_day)
+        locked.materialized_through = min(locked.materialized_through, last_day)
+    return earlier
+
+
+def _describe(series: Series, first: datetime.datetime | None) -> str:
+    when = _local(first, series.practice) if first else ""
+    return ", ".join(
+        v for v in (series.get_frequency_display(), when, series.professional.name) if v
+    )
+
+
+@transaction.atomic
+def change_series(
+    series: Series,
+    *,
+    by: Member,
+    plan: SeriesPlan,
+    from_session: Session | None = None,
+    horizon: datetime.timedelta = SERIES_HORIZON,
+) -> Series:
+    """Change "this and the following" sessions (from `from_session` on) or, without it,
+    every session still to come. Sessions already held stay as they were. A change from a
+    session in the middle splits the series: the first part ends the day before, and a new
+    series carries the change. Refused whole, naming every clash."""
+    locked = _locked_series(series, by)
+    if locked.paused_at is not None:
+        raise ValidationError({"series": _("Resume this series before changing it.")})
+    duration, price = _check_bookable(
+        by=by, client=locked.client, professional=plan.professional, service=plan.service,
+        room=plan.room, duration=plan.duration, price=plan.price,
+    )  # fmt: skip
+    practice = locked.practice
+    _check_times(local_moment(plan.start_date, plan.at, practice.tz), duration)
+    pivot, replaced = _series_scope(locked, from_session)
+    before = _describe(locked, pivot)
+    replaced_ids = list(replaced.values_list("pk", flat=True))
+    # The sessions being replaced first leave the agenda, so they do not clash with their
+    # replacements; a refusal below rolls all of it back.
+    Session.objects.filter(pk__in=replaced_ids).update(
+        status=SessionStatus.CANCELLED, cancelled_by=CancelledBy.PRACTICE
+    )
+    _sessions_changed(replaced_ids)
+    Session.objects.filter(pk__in=replaced_ids).delete()
+    target = locked
+    if from_session is not None and _end_before(locked, pivot):
+        locked.save(update_fields=["until", "materialized_through"])
+        target = Series(practice=practice, client=locked.client)
+    target.professional, target.service, target.room = plan.professional, plan.service, plan.room
+    target.start_date, target.start_time = plan.start_date, plan.at
+    target.duration_minutes = int(duration.total_seconds() // 60)
+    target.price = price
+    target.frequency, target.interval = plan.rule.frequency, plan.rule.interval
+    target.count, target.until = plan.rule.count, plan.rule.until
+    target.materialized_through = _horizon_date(practice, horizon)
+    times = _series_times(
+        target, after=None, through=target.materialized_through, not_before=timezone.now()
+    )
+    if not times:
+        raise ValidationError({"start_date": _("This series has no session to book.")})
+    _lock(plan.professional, plan.room)
+    _check_free(practice=practice, professional=plan.professional, room=plan.room, times=times)
+    target.save()
+    made = _make_sessions(target, times)
+    record_event(
+        practice=practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SERIES_CHANGED,
+        data={
+            "series": locked.pk,
+            "new_series": target.pk,
+            "removed": len(replaced_ids),
+            "sessions": len(made),
+        },
+        changes={"series": [before, _describe(target, times[0][0])]},
+    )
+    _sessions_changed(s.pk for s in made)
+    return target
+
+
+@transaction.atomic
+def end_series(series: Series, *, by: Member, from_session: Session | None = None) -> int:
+    """Remove "this and the following" sessions (from `from_session` on) or, without it,
+    every session still to come, and end the series there. Sessions already held, and
+    cancelled ones, stay as history. Returns how many were removed."""
+    locked = _locked_series(series, by)
+    pivot, removed = _series_scope(locked, from_session)
+    before = _describe(locked, pivot)
+    ids = list(removed.values_list("pk", flat=True))
+    Session.objects.filter(pk__in=ids).update(
+        status=SessionStatus.CANCELLED, cancelled_by=CancelledBy.PRACTICE
+    )
+    _sessions_changed(ids)
+    Session.objects.filter(pk__in=ids).delete()
+    # Sessions the pause cancelled past the end would otherwise come back on resume.
+    locked.sessions.filter(cancelled_by=CancelledBy.PAUSE, starts_at__gte=pivot).delete()
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SERIES_ENDED,
+        data={"series": locked.pk, "removed": len(ids)},
+        changes={"series": [before, None]},
+    )
+    if _end_before(locked, pivot) or locked.sessions.exists():
+        locked.save(update_fields=["until", "materialized_through"])
+    else:
+        locked.delete()
+    return len(ids)
+
+
+def extend_series(*, horizon: datetime.timedelta = SERIES_HORIZON) -> int:
+    """Keep the sessions of running series made up to the horizon (the worker runs this
+    daily). An occurrence that would clash with another session is not booked; the clash
+    goes into the client's timeline. Each series in its own transaction. Returns how many
+    sessions were made."""
+    made = 0
+    today = timezone.localdate(timezone.now(), datetime.UTC)
+    due = (
+        Series.objects.filter(
+            paused_at__isnull=True,
+            client__status=Status.ACTIVE,
+            professional__is_active=True,
+            materialized_through__lt=today + horizon - datetime.timedelta(days=1),
+        )
+        .filter(Q(until__isnull=True) | Q(until__gt=F("materialized_through")))
+        .values_list("pk", flat=True)
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            made += _extend_one(pk, horizon)
+    return made
+
+
+def _extend_one(pk: int, horizon: datetime.timedelta) -> int:
+    series = (
+        Series.objects.select_for_update(of=("self",))
+        .select_related("practice", "client", "professional", "room")
+        .filter(pk=pk, paused_at__isnull=True)
+        .first()
+    )
+    if series is None:
+        return 0
+    practice = series.practice
+    through = _horizon_date(practice, horizon)
+    times = _series_times(series, after=series.materialized_through, through=through)
+    _lock(series.professional, series.room)
+    clashes = _clashes(
+        practice=practice, professional=series.professional, room=series.room, times=times
+    )
+    free = [t for i, t in enumerate(times) if i not in clashes]
+    made = _make_sessions(series, free)
+    series.materialized_through = through
+    series.save(update_fields=["materialized_through"])
+    if times:
+        record_event(
+            practice=practice,
+            client=series.client,
+            by=None,
+            kind=EventKind.SERIES_EXTENDED,
+            data={"series": series.pk, "sessions": len(made), "clashes": len(clashes)},
+            changes={
+                "series": [None, _describe(series, times[0][0])],
+                **(
+                    {
+                        "not_booked": [
+                            None,
+                            "; ".join(message for _field, message in clashes.values()),
+                        ]
+                    }
+                    if clashes
+                    else {}
+                ),
+            },
+        )
+    _sessions_changed(s.pk for s in made)
+    return len(made)
 
 
 def _locked_session(session: Session, by: Member) -> Session:
@@ -397,6 +720,7 @@ def reschedule_session(
         data={"session": locked.pk},
         changes={"session": [before, _local(starts_at, locked.practice)]},
     )
+    _sessions_changed([locked.pk])
     return locked
 
 
@@ -429,7 +753,32 @@ def cancel_session(session: Session, *, by: Member, cancelled_by: str, reason: s
             **({"cancel_reason": [None, reason]} if reason else {}),
         },
     )
+    _sessions_changed([locked.pk])
     return locked
+
+
+@transaction.atomic
+def delete_session(session: Session, *, by: Member) -> None:
+    """Remove a session booked by mistake. Only a scheduled session still to come: held,
+    missed and cancelled sessions are history. A series' occurrence removed this way is
+    not made again."""
+    locked = _locked_session(session, by)
+    if locked.status != SessionStatus.SCHEDULED or locked.starts_at <= timezone.now():
+        raise ValidationError(
+            {"session": _("Only a session still to come can be removed; this one is history.")}
+        )
+    record_event(
+        practice=locked.practice,
+        client=locked.client,
+        by=by,
+        kind=EventKind.SESSION_DELETED,
+        data={"session": locked.pk, "series": locked.series_id},
+        changes={"session": [_local(locked.starts_at, locked.practice), None]},
+    )
+    locked.status = SessionStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    _sessions_changed([locked.pk])
+    locked.delete()
 
 
 @transaction.atomic

@@ -1,0 +1,241 @@
+"""Changing and removing "this and the following" sessions or the whole series, removing one
+session, resuming after a pause, and the worker making open-ended series up to the horizon."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from audit.models import Event, EventKind
+from clients.models import Status
+from clients.services import change_status
+from scheduling.models import CancelledBy, Series, Session, SessionStatus
+from scheduling.recurrence import WEEKLY, Rule
+from scheduling.services import (
+    SeriesPlan,
+    book_series,
+    book_session,
+    cancel_session,
+    change_series,
+    delete_session,
+    end_series,
+    extend_series,
+    mark_session,
+    pause_series,
+    resume_series,
+)
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def weekly(a, start: datetime.datetime, count: int | None = 6, **kwargs) -> Series:
+    return book_series(
+        by=a.reception,
+        client=a.clients["João da Silva"],
+        professional=a.other_professional,
+        start_date=start.date(),
+        at=start.time(),
+        rule=Rule(WEEKLY, count=count),
+        duration=HOUR,
+        **kwargs,
+    )
+
+
+def local_times(sessions) -> list[datetime.time]:
+    return [timezone.localtime(s.starts_at, s.practice.tz).time() for s in sessions]
+
+
+def scheduled(series: Series) -> list[Session]:
+    sessions = series.sessions.filter(status=SessionStatus.SCHEDULED).select_related("practice")
+    return list(sessions.order_by("starts_at"))
+
+
+def test_changing_the_whole_series_moves_every_session_to_come(a, monday):
+    series = weekly(a, monday)
+    plan = dataclasses.replace(SeriesPlan.of(series), at=datetime.time(19, 30))
+    changed = change_series(series, by=a.reception, plan=plan)
+    assert changed.pk == series.pk
+    sessions = scheduled(series)
+    assert len(sessions) == 6
+    assert set(local_times(sessions)) == {datetime.time(19, 30)}
+    assert sessions[0].starts_at.date() == monday.date()
+    event = Event.objects.get(kind=EventKind.SERIES_CHANGED)
+    assert event.client == series.client
+    assert event.data["removed"] == 6
+
+
+def test_changing_this_and_the_following_splits_the_series(a, monday):
+    series = weekly(a, monday)
+    third = scheduled(series)[2]
+    plan = SeriesPlan.of(series, third)
+    assert plan.rule.count == 4  # what is left of the six from the third on
+    new = change_series(
+        series,
+        by=a.reception,
+        plan=dataclasses.replace(plan, at=datetime.time(8), start_date=plan.start_date),
+        from_session=third,
+    )
+    assert new.pk != series.pk
+    series.refresh_from_db()
+    assert [s.starts_at for s in scheduled(series)] == [
+        monday,
+        monday + datetime.timedelta(weeks=1),
+    ]
+    assert series.until == third.starts_at.astimezone(a.practice.tz).date() - datetime.timedelta(
+        days=1
+    )
+    assert set(local_times(scheduled(new))) == {datetime.time(8)}
+    assert len(scheduled(new)) == 4
+    assert not Session.objects.filter(pk=third.pk).exists()
+
+
+def test_a_change_that_clashes_is_refused_whole_and_changes_nothing(a, monday):
+    series = weekly(a, monday)
+    book_session(
+        by=a.reception,
+        client=a.clients["Zoë Ødegaard"],
+        professional=a.other_professional,
+        starts_at=monday + datetime.timedelta(weeks=3, hours=2),
+        duration=HOUR,
+    )
+    before = sorted(series.sessions.values_list("pk", "starts_at", "status"))
+    plan = dataclasses.replace(SeriesPlan.of(series), at=datetime.time(20))
+    with pytest.raises(ValidationError) as refused:
+        change_series(series, by=a.reception, plan=plan, from_session=scheduled(series)[1])
+    assert "already has a session" in refused.value.message_dict["starts_at"][0]
+    assert sorted(series.sessions.values_list("pk", "starts_at", "status")) == before
+    assert Series.objects.count() == 1
+
+
+def past_series(a, weeks_ago: int = 1, count: int = 4) -> Series:
+    start = timezone.localtime(timezone.now(), a.practice.tz) - datetime.timedelta(
+        weeks=weeks_ago, hours=1
+    )
+    return weekly(a, start.replace(second=0, microsecond=0), count=count)
+
+
+def test_sessions_already_held_are_never_rewritten(a):
+    series = past_series(a)
+    held = series.sessions.order_by("starts_at").first()
+    mark_session(held, by=a.reception, status=SessionStatus.ATTENDED)
+    plan = dataclasses.replace(SeriesPlan.of(series), at=datetime.time(7))
+    change_series(series, by=a.reception, plan=plan)
+    held_after = Session.objects.get(pk=held.pk)
+    assert (held_after.starts_at, held_after.status) == (held.starts_at, SessionStatus.ATTENDED)
+    to_come = [s for s in scheduled(series) if s.starts_at > timezone.now()]
+    assert set(local_times(to_come)) == {datetime.time(7)}
+    assert len(to_come) == 2  # of four: one held, one begun an hour ago, two to come
+
+
+def test_a_past_session_cannot_start_an_edit(a):
+    series = past_series(a)
+    held = series.sessions.order_by("starts_at").first()
+    with pytest.raises(ValidationError):
+        end_series(series, by=a.reception, from_session=held)
+
+
+def test_removing_this_and_the_following_ends_the_series_before_it(a, monday):
+    series = weekly(a, monday)
+    fourth = scheduled(series)[3]
+    assert end_series(series, by=a.reception, from_session=fourth) == 3
+    series.refresh_from_db()
+    assert len(scheduled(series)) == 3
+    assert series.until < fourth.starts_at.date()
+    assert Event.objects.filter(kind=EventKind.SERIES_ENDED, client=series.client).exists()
+
+
+def test_removing_a_whole_series_to_come_leaves_nothing_but_its_event(a, monday):
+    series = weekly(a, monday)
+    assert end_series(series, by=a.reception) == 6
+    assert not Series.objects.exists()
+    assert not Session.objects.exists()
+    assert Event.objects.get(kind=EventKind.SERIES_ENDED).data["removed"] == 6
+
+
+def test_removing_a_series_keeps_its_history(a):
+    series = past_series(a)
+    assert end_series(series, by=a.reception) == 2
+    assert series.sessions.count() == 2  # the one held last week and the one begun today
+
+
+def test_a_removed_session_is_gone_and_a_held_one_cannot_be_removed(a, monday):
+    series = weekly(a, monday)
+    second = scheduled(series)[1]
+    delete_session(second, by=a.reception)
+    assert not Session.objects.filter(pk=second.pk).exists()
+    assert Event.objects.get(kind=EventKind.SESSION_DELETED).data["session"] == second.pk
+    pause_series(series, by=a.reception)
+    resume_series(series, by=a.reception)
+    assert second.starts_at not in [s.starts_at for s in scheduled(series)]
+    held = past_series(a, weeks_ago=3).sessions.order_by("starts_at").first()
+    with pytest.raises(ValidationError):
+        delete_session(held, by=a.reception)
+
+
+def test_resuming_leaves_the_sessions_the_client_cancelled_cancelled(a, monday):
+    series = weekly(a, monday)
+    holiday = scheduled(series)[2]
+    cancel_session(holiday, by=a.reception, cancelled_by=CancelledBy.CLIENT, reason="Viagem")
+    assert pause_series(series, by=a.reception) == 5
+    assert resume_series(series, by=a.reception) == 5
+    holiday.refresh_from_db()
+    assert (holiday.status, holiday.cancelled_by) == (SessionStatus.CANCELLED, CancelledBy.CLIENT)
+    assert series.sessions.count() == 6  # no session was made twice
+
+
+def test_another_practice_cannot_change_or_remove_a_series(a, b, monday):
+    series = weekly(a, monday)
+    with pytest.raises(PermissionDenied):
+        change_series(series, by=b.owner, plan=SeriesPlan.of(series))
+    with pytest.raises(PermissionDenied):
+        end_series(series, by=b.owner)
+    with pytest.raises(PermissionDenied):
+        delete_session(scheduled(series)[0], by=b.owner)
+    assert len(scheduled(series)) == 6
+
+
+def test_the_worker_keeps_open_ended_series_made_up_to_the_horizon(a, monday):
+    series = weekly(a, monday, count=None, horizon=datetime.timedelta(weeks=4))
+    first = series.sessions.count()
+    made = extend_series(horizon=datetime.timedelta(weeks=12))
+    assert made == series.sessions.count() - first >= 7
+    assert set(local_times(scheduled(series))) == {monday.time()}
+    assert extend_series(horizon=datetime.timedelta(weeks=12)) == 0  # nothing twice
+    event = Event.objects.get(kind=EventKind.SERIES_EXTENDED)
+    assert event.actor is None
+    assert event.data["sessions"] == made
+
+
+def test_the_worker_leaves_out_a_clash_and_says_so_in_the_timeline(a, monday):
+    series = weekly(a, monday, count=None, horizon=datetime.timedelta(weeks=2))
+    taken = monday + datetime.timedelta(weeks=6)
+    book_session(
+        by=a.reception,
+        client=a.clients["Zoë Ødegaard"],
+        professional=a.other_professional,
+        starts_at=taken,
+        duration=HOUR,
+    )
+    extend_series(horizon=datetime.timedelta(weeks=10))
+    assert taken not in [s.starts_at for s in scheduled(series)]
+    event = Event.objects.get(kind=EventKind.SERIES_EXTENDED, client=series.client)
+    assert event.data["clashes"] == 1
+    assert "already has a session" in event.changes["not_booked"][1]
+
+
+def test_the_worker_does_not_extend_paused_series_or_inactive_clients(a, monday):
+    paused = weekly(a, monday, count=None, horizon=datetime.timedelta(weeks=2))
+    pause_series(paused, by=a.reception)
+    other = book_series(
+        by=a.reception,
+        client=a.clients["Zoë Ødegaard"],
+        professional=a.professional.professional,
+        start_date=monday.date(),
+        at=datetime.time(9),
+        rule=Rule(WEEKLY),
+        horizon=datetime.timedelta(weeks=2),
+    )
+    change_status([other.client], by=a.owner, status=Status.INACTIVE)
+    assert extend_series(horizon=datetime.timedelta(weeks=10)) == 0
