@@ -626,3 +626,9 @@ def client_events(
         }
         for entry in timeline_entries(events)
     ]
+
+
+# The other parts of the API, on the same authentication, parser and error handlers.
+from api import agenda  # noqa: E402
+
+api.add_router("", agenda.router)

@@ -107,6 +107,8 @@ def _readable(name: str, value: Any) -> Any:
         field = Client._meta.get_field(name)
     except FieldDoesNotExist:
         return value
+    if not field.concrete:  # "series", "sessions": the linked records' own entries
+        return value
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if name == "country":

@@ -5,6 +5,7 @@ document and match its schema, malformed input must be refused, and nothing may 
 Runs against SQLite and PostgreSQL (a NUL byte, accepted by SQLite, is an error on PostgreSQL).
 """
 
+import datetime
 import json
 import os
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -23,6 +25,9 @@ from clientbook.wsgi import application
 from clients.models import Client
 from intake.models import AnamnesisGroup
 from practices.models import Practice, Professional, User
+from scheduling.models import Series, Session
+from scheduling.recurrence import WEEKLY, Rule
+from scheduling.services import book_series, save_room, save_service
 
 # The test database, and each operation's examples in one transaction rolled back after it.
 pytestmark = pytest.mark.django_db
@@ -35,7 +40,16 @@ schema.config.generation.allow_extra_parameters = False
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
 # Filled by the `world` fixture, read by aim_at_the_practice.
-SEEDED: dict[str, list[int]] = {"clients": [], "professionals": [], "anamnesis_groups": []}
+SEEDED: dict[str, list[int]] = {
+    "clients": [], "professionals": [], "anamnesis_groups": [], "sessions": [], "series": [],
+    "services": [], "rooms": [],
+}  # fmt: skip
+# Which seeded ids a path parameter or a body field of one id takes.
+ID_FIELDS = {
+    "client_id": "clients", "session_id": "sessions", "series_id": "series",
+    "client": "clients", "professional": "professionals", "service": "services",
+    "room": "rooms", "from_session": "sessions",
+}  # fmt: skip
 
 # Rules a JSON schema cannot say, which the card form checks: check digits (CPF, PESEL, NIP),
 # phone and e-mail syntax, the practice's postal codes and regions, ids that must exist in the
@@ -47,6 +61,12 @@ FORM_RULES = {
     "billing_tax_id", "postal_code", "region", "emergency_contact_phone", "guardian_national_id",
     "guardian_email", "guardian_phone", "guardian_whatsapp", "anamnesis_group", "code",
     "first_contact_at", "default_fee",
+}  # fmt: skip
+# And the agenda's rules: a clash with another session, a client who is not active, a past
+# session that cannot be moved, a series with no session in it, a status that cannot change.
+AGENDA_RULES = {
+    "starts_at", "client", "professional", "duration", "start_date", "until", "session",
+    "series", "status", "room", "price", "start", "end",
 }  # fmt: skip
 
 
@@ -67,11 +87,13 @@ def aim_at_the_practice(case) -> None:
     """Send the fuzzing past the 404 and the 409: generated ids become real clients,
     professionals and groups of the practice, and a PATCH's `version` the current one.
     (In the test rather than a `map_case` hook, which the coverage phase does not call.)"""
-    if case.path_parameters and "client_id" in case.path_parameters:
-        client_id = case.path_parameters["client_id"]
-        case.path_parameters["client_id"] = _seeded("clients", client_id, path=True)
+    for name, value in (case.path_parameters or {}).items():
+        if name in ID_FIELDS:
+            case.path_parameters[name] = _seeded(ID_FIELDS[name], value, path=True)
     if isinstance(case.body, dict):
         body = case.body
+        for name in body.keys() & ID_FIELDS.keys():
+            body[name] = _seeded(ID_FIELDS[name], body[name])
         if isinstance(body.get("professionals"), list):
             body["professionals"] = [_seeded("professionals", p) for p in body["professionals"]]
         if "anamnesis_group" in body:
@@ -83,16 +105,19 @@ def aim_at_the_practice(case) -> None:
 
 
 def positive_bodies_fail_only_on_form_rules(ctx, response, case) -> None:
-    """Instead of schemathesis' positive_data_acceptance for operations with a body: a body the
-    document accepts may still break a rule of the form, and must be refused for that only."""
+    """Instead of schemathesis' positive_data_acceptance: a request the document accepts may
+    still break a rule of the form or of the agenda, and must be refused for that only."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
-    assert response.status_code in {200, 201, 401, 403, 404, 409, 412, 422, 428}, (
+    assert response.status_code in {200, 201, 204, 401, 403, 404, 409, 412, 422, 428}, (
         f"a schema-valid request got {response.status_code}"
     )
     if response.status_code == 422:
         fields = set(json.loads(response.content)["errors"])
-        assert fields <= FORM_RULES, f"a schema-valid body refused for {fields - FORM_RULES}"
+        rules = FORM_RULES | (
+            AGENDA_RULES if "/sessions" in case.path or "/series" in case.path else set()
+        )
+        assert fields <= rules, f"a schema-valid body refused for {fields - rules}"
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +139,21 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
         )
         group = AnamnesisGroup.objects.create(practice=a.practice, name="Adults")
         SEEDED["anamnesis_groups"] = [group.pk]
+        service = save_service(by=a.owner, name="Terapia", default_duration=50, default_price=None)
+        room = save_room(by=a.owner, name="Sala 1")
+        today = timezone.localdate(timezone.now(), a.practice.tz)
+        series = book_series(
+            by=a.owner,
+            client=a.clients["João da Silva"],
+            professional=a.other_professional,
+            start_date=today + datetime.timedelta(days=1),
+            at=datetime.time(18),
+            rule=Rule(WEEKLY, count=8),
+            service=service,
+            room=room,
+        )
+        SEEDED["series"], SEEDED["services"], SEEDED["rooms"] = [series.pk], [service.pk], [room.pk]
+        SEEDED["sessions"] = list(series.sessions.values_list("pk", flat=True))
         try:
             yield {"Authorization": f"Bearer {secret}"}
         finally:
@@ -122,6 +162,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
             users = list(
                 User.objects.filter(memberships__practice=a.practice).values_list("pk", flat=True)
             )
+            Session.objects.filter(practice=a.practice).delete()  # their professionals are
+            Series.objects.filter(practice=a.practice).delete()  # protected from deletion
             Practice.objects.filter(pk=a.practice.pk).delete()
             User.objects.filter(pk__in=users).delete()
             request_started.connect(close_old_connections)
@@ -137,9 +179,10 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
 def test_the_api_keeps_its_contract(case, world):
     aim_at_the_practice(case)
     excluded, additional = [], []
-    if case.operation.method.upper() in {"POST", "PATCH"}:
-        excluded.append(positive_data_acceptance)
-        additional.append(positive_bodies_fail_only_on_form_rules)
+    # Instead of positive_data_acceptance: a request the document accepts may still break a
+    # rule of the form or of the agenda (a range of dates that ends before it starts).
+    excluded.append(positive_data_acceptance)
+    additional.append(positive_bodies_fail_only_on_form_rules)
     if any(isinstance(value, dict) for value in (case.query or {}).values()):
         # An object in a query parameter goes out as its keys (`?key=value`, or nothing at all
         # for `{}`): parameters the API does not know and ignores, as said above.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import Event, EventKind
 from clients.models import Status
 from clients.services import change_status
+from practices.services import set_user_language
 from scheduling.models import CancelledBy, Series, Session, SessionStatus
 from scheduling.recurrence import WEEKLY, Rule
 from scheduling.services import (
@@ -239,3 +240,16 @@ def test_the_worker_does_not_extend_paused_series_or_inactive_clients(a, monday)
     )
     change_status([other.client], by=a.owner, status=Status.INACTIVE)
     assert extend_series(horizon=datetime.timedelta(weeks=10)) == 0
+
+
+def test_the_card_shows_the_series_history(a, monday):
+    from django.urls import reverse
+
+    from clientbook.testing import logged_in
+
+    series = weekly(a, monday, count=None, horizon=datetime.timedelta(weeks=2))
+    end_series(series, by=a.reception, from_session=scheduled(series)[1])
+    set_user_language(a.owner.user, "en")
+    response = logged_in(a.owner).get(reverse("clients:card", args=[series.client_id]))
+    assert response.status_code == 200
+    assert "Recurring sessions removed" in response.content.decode()

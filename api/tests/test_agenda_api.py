@@ -1,0 +1,214 @@
+"""The agenda in the API: booking, reading, moving, cancelling, marking and removing
+sessions; recurring series booked, changed, paused, resumed and ended; tenancy."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from api.tests.test_clients_api import Api
+from practices.services import set_user_language
+from scheduling.models import Series, Session, SessionStatus
+from scheduling.services import save_room, save_service
+
+SESSIONS = "/api/v1/sessions"
+SERIES = "/api/v1/series"
+
+
+@pytest.fixture(autouse=True)
+def english(a, b):
+    for member in (a.reception, a.professional, b.owner):
+        set_user_language(member.user, "en")
+
+
+@pytest.fixture
+def api(a):
+    return Api(a.reception)
+
+
+@pytest.fixture
+def monday(a) -> datetime.date:
+    today = timezone.localdate(timezone.now(), a.practice.tz)
+    return today + datetime.timedelta(days=7 - today.weekday())
+
+
+def booking(a, monday, **fields):
+    return {
+        "client": a.clients["João da Silva"].pk,
+        "professional": a.other_professional.pk,
+        "starts_at": f"{monday}T18:00",
+        **fields,
+    }
+
+
+def test_a_session_is_booked_in_the_practices_time_and_read_back(a, api, monday):
+    service = save_service(by=a.owner, name="Psicoterapia", default_duration=50, default_price=200)
+    room = save_room(by=a.owner, name="Sala 1")
+    response = api.post(SESSIONS, booking(a, monday, service=service.pk, room=room.pk))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    starts = datetime.datetime.fromisoformat(body["starts_at"])
+    assert starts.astimezone(a.practice.tz).time() == datetime.time(18)
+    assert (body["duration_minutes"], body["price"], body["room"]) == (50, "200.00", room.pk)
+    assert api.get(f"{SESSIONS}/{body['id']}").json() == body
+    listed = api.get(SESSIONS, start=str(monday), end=str(monday)).json()
+    assert [s["id"] for s in listed] == [body["id"]]
+    assert api.get(SESSIONS, start=str(monday), end=str(monday), room=room.pk + 1).json() == []
+
+
+def test_a_clash_is_refused_naming_it_and_nothing_is_booked(a, api, monday):
+    assert api.post(SESSIONS, booking(a, monday)).status_code == 201
+    other = booking(a, monday, client=a.clients["Zoë Ødegaard"].pk, starts_at=f"{monday}T18:30")
+    response = api.post(SESSIONS, other)
+    assert response.status_code == 422
+    assert "Bruno Brito already has a session" in response.json()["errors"]["starts_at"][0]
+    assert Session.objects.count() == 1
+
+
+def test_a_session_is_moved_cancelled_and_removed(a, api, monday):
+    session = api.post(SESSIONS, booking(a, monday)).json()
+    url = f"{SESSIONS}/{session['id']}"
+    moved = api.post(f"{url}/reschedule", {"starts_at": f"{monday}T09:00", "duration_minutes": 30})
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["duration_minutes"] == 30
+    cancelled = api.post(f"{url}/cancel", {"cancelled_by": "client", "reason": "Doente"})
+    assert (cancelled.json()["status"], cancelled.json()["cancel_reason"]) == (
+        "cancelled",
+        "Doente",
+    )
+    assert api.post(f"{url}/mark", {"status": "attended"}).status_code == 422
+    assert api.http.delete(url, headers=api.headers).status_code == 422  # history now
+    second = api.post(SESSIONS, booking(a, monday, starts_at=f"{monday}T11:00")).json()
+    assert api.http.delete(f"{SESSIONS}/{second['id']}", headers=api.headers).status_code == 204
+    assert not Session.objects.filter(pk=second["id"]).exists()
+
+
+def test_the_range_is_checked(a, api, monday):
+    response = api.get(SESSIONS, start=str(monday), end=str(monday - datetime.timedelta(days=1)))
+    assert response.status_code == 422
+    assert "end" in response.json()["errors"]
+    too_long = api.get(SESSIONS, start=str(monday), end=str(monday + datetime.timedelta(days=92)))
+    assert too_long.status_code == 422
+
+
+def test_a_series_is_booked_changed_paused_resumed_and_ended(a, api, monday):
+    response = api.post(
+        SERIES,
+        {
+            "client": a.clients["João da Silva"].pk,
+            "professional": a.other_professional.pk,
+            "start_date": str(monday),
+            "time": "18:00",
+            "frequency": "weekly",
+            "count": 6,
+            "duration_minutes": 50,
+        },
+    )
+    assert response.status_code == 201, response.json()
+    series = response.json()
+    assert len(series["sessions_to_come"]) == 6
+    url = f"{SERIES}/{series['id']}"
+    third = series["sessions_to_come"][2]
+    split = api.post(f"{url}/change", {"from_session": third, "time": "08:30"})
+    assert split.status_code == 200, split.json()
+    new = split.json()
+    assert (new["time"], new["count"], len(new["sessions_to_come"])) == ("08:30", 4, 4)
+    assert len(api.get(url).json()["sessions_to_come"]) == 2
+    paused = api.post(f"{SERIES}/{new['id']}/pause", {"reason": "Férias"}).json()
+    assert (paused["paused"], paused["sessions_to_come"]) == (True, [])
+    resumed = api.post(f"{SERIES}/{new['id']}/resume", {}).json()
+    assert len(resumed["sessions_to_come"]) == 4
+    ended = api.post(f"{SERIES}/{new['id']}/end", {})
+    assert ended.json() == {"removed": 4}
+    assert not Series.objects.filter(pk=new["id"]).exists()
+
+
+def test_a_series_with_both_ends_is_refused(a, api, monday):
+    response = api.post(
+        SERIES,
+        {
+            "client": a.clients["João da Silva"].pk,
+            "professional": a.other_professional.pk,
+            "start_date": str(monday),
+            "time": "18:00",
+            "frequency": "weekly",
+            "count": 3,
+            "until": str(monday + datetime.timedelta(weeks=8)),
+        },
+    )
+    assert response.status_code == 422
+    assert "until" in response.json()["errors"]
+
+
+def test_another_practice_gets_404_for_every_agenda_id_and_changes_nothing(a, b, monday):
+    service = save_service(by=a.owner, name="Psicoterapia", default_duration=50, default_price=200)
+    room = save_room(by=a.owner, name="Sala 1")
+    own = Api(a.reception)
+    session = own.post(SESSIONS, booking(a, monday)).json()
+    series = own.post(
+        SERIES,
+        {
+            "client": a.clients["Zoë Ødegaard"].pk,
+            "professional": a.other_professional.pk,
+            "start_date": str(monday),
+            "time": "09:00",
+            "frequency": "weekly",
+            "count": 3,
+        },
+    ).json()
+    before = sorted(Session.objects.values_list("pk", "starts_at", "status", "room"))
+    other = Api(b.owner)
+    b_client = next(iter(b.clients.values())).pk
+    for url, body in [
+        (f"{SESSIONS}/{session['id']}/reschedule", {"starts_at": f"{monday}T07:00"}),
+        (f"{SESSIONS}/{session['id']}/cancel", {"cancelled_by": "practice"}),
+        (f"{SESSIONS}/{session['id']}/mark", {"status": "attended"}),
+        (f"{SERIES}/{series['id']}/pause", {}),
+        (f"{SERIES}/{series['id']}/resume", {}),
+        (f"{SERIES}/{series['id']}/change", {"time": "07:00"}),
+        (f"{SERIES}/{series['id']}/end", {}),
+        (SESSIONS, booking(a, monday, starts_at=f"{monday}T12:00")),
+        (
+            SESSIONS,
+            {
+                "client": b_client,
+                "professional": b.other_professional.pk,
+                "starts_at": f"{monday}T12:00",
+                "room": room.pk,
+                "service": service.pk,
+            },
+        ),
+    ]:
+        assert other.post(url, body).status_code == 404, url
+    for url in (f"{SESSIONS}/{session['id']}", f"{SERIES}/{series['id']}"):
+        assert other.get(url).status_code == 404
+        assert other.http.delete(url, headers=other.headers).status_code in (404, 405)
+    assert other.get(SESSIONS, start=str(monday), end=str(monday)).json() == []
+    assert other.get("/api/v1/services").json() == []
+    assert other.get("/api/v1/rooms").json() == []
+    assert sorted(Session.objects.values_list("pk", "starts_at", "status", "room")) == before
+
+
+def test_a_professional_sees_only_their_clients_sessions(a, monday):
+    Api(a.reception).post(SESSIONS, booking(a, monday))
+    ana = Api(a.professional)
+    assert ana.get(SESSIONS, start=str(monday), end=str(monday)).json() == []
+    session = Session.objects.get()
+    assert ana.get(f"{SESSIONS}/{session.pk}").status_code == 404
+    assert session.status == SessionStatus.SCHEDULED
+
+
+def test_every_schema_of_the_api_has_its_own_name():
+    """The OpenAPI document names schemas by class name: two `CancelIn` in two modules would
+    silently describe one with the other's fields."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    names = Counter(s.__name__ for s in subclasses(Schema) if s.__module__.startswith("api."))
+    assert [name for name, n in names.items() if n > 1] == []
