@@ -13,6 +13,7 @@ from clients.services import CardData, change_status, register_client
 from intake.models import AnamnesisGroup
 from practices.models import Member, Practice, Professional, Role, User
 from practices.services import add_member, create_practice
+from scheduling.demo import add_demo_agenda
 
 PASSWORD = "demo-password"
 PRACTICES = [
@@ -128,6 +129,8 @@ class Command(BaseCommand):
             change_status(
                 [client], by=owner_member, status=Status.INACTIVE, reason=rng.choice(reasons)
             )
+        series = add_demo_agenda(practice, rng)
+        self.stdout.write(f"{practice.name}: {series} recurring series")
 
     def _client(self, practice, by, rng, professionals, groups, today, i) -> Client:
         country = practice.country
