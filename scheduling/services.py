@@ -546,11 +546,13 @@ def change_series(
     target.frequency, target.interval = plan.rule.frequency, plan.rule.interval
     target.count, target.until = plan.rule.count, plan.rule.until
     target.materialized_through = _horizon_date(practice, horizon)
-    times = _series_times(
-        target, after=None, through=target.materialized_through, not_before=timezone.now()
-    )
+    times = _series_times(target, after=None, through=target.materialized_through)
     if not times:
         raise ValidationError({"start_date": _("This series has no session to book.")})
+    if times[0][0] <= timezone.now():
+        raise ValidationError(
+            {"start_date": _("The changed series would begin in the past: choose a later start.")}
+        )
     _lock(plan.professional, plan.room)
     _check_free(practice=practice, professional=plan.professional, room=plan.room, times=times)
     target.save()
