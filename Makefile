@@ -14,7 +14,8 @@ $(VENV)/.installed: pyproject.toml scripts/bootstrap-venv
 
 venv: $(VENV)/.installed
 
-## make run: migrate, load the demo into an empty database, serve on 127.0.0.1:$(PORT).
+## make run: migrate, load the demo into an empty database, serve on 127.0.0.1:$(PORT)
+## with one background worker beside the server.
 run: venv
 	@mkdir -p var
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -23,6 +24,9 @@ run: venv
 	@echo "Clientbook: http://127.0.0.1:$(PORT)/   (logins: owner@, admin@, professional@, reception@"
 	@echo "            at therapy.demo and vet.demo; password: demo-password)"
 	@echo
+	@# One worker beside the server (messages, series), stopped when the server stops.
+	DEBUG=true $(PY) manage.py worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, migrations check, the whole suite on SQLite and on PostgreSQL, browser tests.
@@ -42,7 +46,8 @@ test-sqlite: venv
 test-postgres: venv
 	scripts/with-postgres $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-## make bench: seeds a large practice and measures the list, search and counts (see README).
+## make bench: seeds a large practice with its agenda and measures the list, search, counts,
+## week agenda and booking (see README).
 bench: venv
 ifeq ($(DB),postgres)
 	scripts/with-postgres $(PY) manage.py bench $(BENCH_ARGS)

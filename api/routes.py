@@ -148,7 +148,13 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def invalid_shape(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "payload")]
+        location = [str(p) for p in error.get("loc", ())]
+        # ("body", "payload", field) or ("query", field): only the leading parts say where
+        # (a field may itself be called `body`).
+        if location[:1] in (["body"], ["query"]):
+            location.pop(0)
+        if location[:1] == ["payload"]:
+            location.pop(0)
         errors.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg")))
     return api.create_response(
         request, {"detail": _("Invalid input."), "errors": errors}, status=422
@@ -632,3 +638,7 @@ def client_events(
 from api import agenda  # noqa: E402
 
 api.add_router("", agenda.router)
+
+from api import messages  # noqa: E402
+
+api.add_router("", messages.router)

@@ -24,6 +24,13 @@ class EventKind(models.TextChoices):
     SESSION_DELETED = "session.deleted", _("Session removed")
     SESSION_ATTENDED = "session.attended", _("Session attended")
     SESSION_MISSED = "session.missed", _("Session missed")
+    MESSAGE_QUEUED = "message.queued", _("Message sent")
+    MESSAGE_SCHEDULED = "message.scheduled", _("Message scheduled")
+    MESSAGE_CANCELLED = "message.cancelled", _("Scheduled message cancelled")
+    MESSAGE_FAILED = "message.failed", _("Message not delivered")
+    MESSAGE_TEMPLATE_SAVED = "message_template.saved", _("Message template saved")
+    MESSAGE_TEMPLATE_DELETED = "message_template.deleted", _("Message template deleted")
+    PRACTICE_SETTINGS_CHANGED = "practice.settings_changed", _("Practice settings changed")
 
 
 class Event(models.Model):

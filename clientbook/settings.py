@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "audit",
     "intake",
     "scheduling",
+    "messaging",
     "api",
 ]
 
@@ -213,6 +214,46 @@ else:
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Run by `clientbook worker` beside the task queue: (task, every so many seconds), each also
+# queued when the worker starts.
+PERIODIC_TASKS = [
+    ("messaging.tasks.send_due_messages", envint("SEND_DUE_MESSAGES_EVERY", 60)),
+    ("scheduling.tasks.extend_series", envint("EXTEND_SERIES_EVERY", 3600)),
+]
+
+
+def _message_channel(prefix: str) -> dict:
+    """SMS and WhatsApp: an HTTP provider when <PREFIX>_PROVIDER_URL is set, else the outbox
+    (messages recorded as delivered, nothing leaves: the demo works offline)."""
+    url = os.environ.get(f"{prefix}_PROVIDER_URL", "")
+    if not url:
+        return {"BACKEND": "messaging.channels.Outbox"}
+    return {
+        "BACKEND": "messaging.channels.HttpProvider",
+        "OPTIONS": {
+            "url": url,
+            "token": os.environ.get(f"{prefix}_PROVIDER_TOKEN", ""),
+            "timeout": envint(f"{prefix}_PROVIDER_TIMEOUT", 10),
+            "sender": os.environ.get(f"{prefix}_SENDER", ""),
+        },
+    }
+
+
+# Messages to clients, per channel (messaging.channels). E-mail goes through MAILERS above
+# with MESSAGES_EMAIL=mailer (or smtp), and to the outbox otherwise.
+MESSAGING = {
+    "sms": _message_channel("SMS"),
+    "whatsapp": _message_channel("WHATSAPP"),
+    "email": (
+        {"BACKEND": "messaging.channels.Email", "OPTIONS": {"mailer": "default"}}
+        if os.environ.get("MESSAGES_EMAIL", "outbox").strip().lower() in {"mailer", "smtp"}
+        else {"BACKEND": "messaging.channels.Outbox"}
+    ),
+}
+# Failed deliveries that may work later are tried again after 1, 5, 25… minutes (this many
+# seconds * 5^n), at most this many attempts in all.
+MESSAGING_RETRY_SECONDS = envint("MESSAGING_RETRY_SECONDS", 60)
+MESSAGING_MAX_ATTEMPTS = envint("MESSAGING_MAX_ATTEMPTS", 4)
 
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 

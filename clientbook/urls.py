@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("practices/", include("practices.urls")),
     path("clients/", include("clients.urls")),
+    path("messages/", include("messaging.urls")),
+    path("agenda/", include("scheduling.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

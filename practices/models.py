@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,15 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+MAX_REMINDER_HOURS = 24 * 14
+
+
+class ReminderChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
 class Practice(models.Model):
     class Kind(models.TextChoices):
         THERAPY = "therapy", _("Therapy / psychology")
@@ -73,6 +83,16 @@ class Practice(models.Model):
         _("deletion grace period (days)"), default=7
     )
     sms_enabled = models.BooleanField(_("SMS module"), default=False)
+    # Session reminders (messaging.reminders): the channel they go by, blank for none, and how
+    # long before the session. The values are those of messaging.models.Channel.
+    reminder_channel = models.CharField(
+        _("session reminders"), max_length=10, blank=True, choices=ReminderChannel
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("hours before the session"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)],
+    )
     # The next automatic client code; guarded by a row lock in clients.services.
     next_client_number = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

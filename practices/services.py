@@ -1,9 +1,19 @@
 """Operations on practices, members and professionals."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from practices.models import Member, Practice, Professional, Role, User
+from practices.models import (
+    MAX_REMINDER_HOURS,
+    Member,
+    Practice,
+    Professional,
+    ReminderChannel,
+    Role,
+    User,
+)
 
 COUNTRY_DEFAULTS = {
     "BR": {"language": "pt-br", "time_zone": "America/Sao_Paulo", "currency": "BRL"},
@@ -43,3 +53,52 @@ def add_member(
             title=title,
         )
     return member
+
+
+@transaction.atomic
+def update_practice_settings(
+    practice: Practice,
+    *,
+    by: Member,
+    sms_enabled: bool,
+    reminder_channel: str,
+    reminder_hours_before: int,
+) -> Practice:
+    """Change the practice's messaging settings (owner and admin). When reminders change, the
+    reminders of its upcoming sessions are brought in step by the worker once this commits."""
+    from audit.models import EventKind
+    from audit.services import changed_fields, record_event
+    from practices import roles
+
+    if by.practice_id != practice.pk or not by.can(roles.MANAGE_PRACTICE):
+        raise PermissionDenied(_("Your role does not allow this."))
+    locked = Practice.objects.select_for_update().get(pk=practice.pk)
+    if reminder_channel not in ("", *ReminderChannel.values):
+        raise ValidationError({"reminder_channel": _("Choose SMS, e-mail, WhatsApp or none.")})
+    if not 1 <= reminder_hours_before <= MAX_REMINDER_HOURS:
+        raise ValidationError(
+            {"reminder_hours_before": _("From 1 to %s hours.") % MAX_REMINDER_HOURS}
+        )
+    if reminder_channel == ReminderChannel.SMS and not sms_enabled:
+        raise ValidationError(
+            {"reminder_channel": _("Reminders by SMS need the SMS module: turn it on.")}
+        )
+    names = ("sms_enabled", "reminder_channel", "reminder_hours_before")
+    before = {name: getattr(locked, name) for name in names}
+    locked.sms_enabled = sms_enabled
+    locked.reminder_channel = reminder_channel
+    locked.reminder_hours_before = reminder_hours_before
+    changes = changed_fields(before, {name: getattr(locked, name) for name in names})
+    if not changes:
+        return locked
+    locked.save(update_fields=list(names))
+    record_event(practice=locked, by=by, kind=EventKind.PRACTICE_SETTINGS_CHANGED, changes=changes)
+
+    def resync() -> None:
+        # Imported here: messaging builds on practices, not the other way round.
+        from messaging.tasks import resync_reminders
+
+        resync_reminders.enqueue(locked.pk)
+
+    transaction.on_commit(resync, robust=True)
+    return locked

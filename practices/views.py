@@ -1,14 +1,20 @@
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clientbook.http import PracticeRequest
+from practices import roles
 from practices.access import member_required
+from practices.forms import PracticeSettingsForm
 from practices.middleware import SESSION_KEY
 from practices.models import Member
-from practices.services import set_user_language
+from practices.services import set_user_language, update_practice_settings
 
 
 def _back(request: PracticeRequest, default: str = "clients:list") -> HttpResponse:
@@ -39,3 +45,28 @@ def set_language(request: PracticeRequest) -> HttpResponse:
     except ValueError:
         return HttpResponseBadRequest(_("Unknown language."))
     return _back(request)
+
+
+@member_required(permission=roles.MANAGE_PRACTICE)
+@require_http_methods(["GET", "POST"])
+def practice_settings(request: PracticeRequest) -> HttpResponse:
+    """The practice's settings: the SMS module and session reminders (owner and admin)."""
+    # A copy: the form writes what was typed into its instance, valid or not.
+    form = PracticeSettingsForm(request.POST or None, instance=copy.copy(request.practice))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_practice_settings(
+                request.practice,
+                by=request.member,
+                sms_enabled=data["sms_enabled"],
+                reminder_channel=data["reminder_channel"],
+                reminder_hours_before=data["reminder_hours_before"],
+            )
+        except ValidationError as error:
+            for field, errors in error.update_error_dict({}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("practices:settings")
+    return render(request, "practices/settings.html", {"form": form})

@@ -102,10 +102,8 @@ def _check_free(
 def _sessions_changed(ids: Iterable[int]) -> None:
     """Sessions were booked, moved, cancelled or are about to be removed: their reminders
     follow (scheduled, moved or dropped), in the same transaction."""
-    try:  # TODO(integration): remove once messaging lands
-        from messaging.reminders import sync_reminders
-    except ImportError:
-        return
+    from messaging.reminders import sync_reminders  # messaging builds on the agenda
+
     sync_reminders(list(ids))
 
 
@@ -702,6 +700,10 @@ def reschedule_session(
             {"starts_at": _("Only a scheduled session can be moved (this one: %s).")
              % locked.get_status_display()}
         )  # fmt: skip
+    if locked.starts_at <= timezone.now():
+        raise ValidationError(
+            {"starts_at": _("This session has begun: it is history and cannot be moved.")}
+        )
     room = locked.room if keep_room and room is None else room
     _same_practice(by.practice_id, room)
     duration = duration or locked.duration

@@ -2,6 +2,7 @@
 sessions; recurring series booked, changed, paused, resumed and ended; tenancy."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -212,3 +213,174 @@ def test_every_schema_of_the_api_has_its_own_name():
 
     names = Counter(s.__name__ for s in subclasses(Schema) if s.__module__.startswith("api."))
     assert [name for name, n in names.items() if n > 1] == []
+
+
+# For test_api_tenancy.py: another practice's token, and each role's rights, on every agenda
+# route. The targets are João's (a client of Bruno, so not of Ana the professional).
+
+SERVICES, ROOMS = ("GET", "/services"), ("GET", "/rooms")
+LIST_SESSIONS, BOOK = ("GET", "/sessions"), ("POST", "/sessions")
+READ_SESSION, REMOVE = ("GET", "/sessions/{session_id}"), ("DELETE", "/sessions/{session_id}")
+RESCHEDULE = ("POST", "/sessions/{session_id}/reschedule")
+CANCEL = ("POST", "/sessions/{session_id}/cancel")
+MARK = ("POST", "/sessions/{session_id}/mark")
+BOOK_SERIES, READ_SERIES = ("POST", "/series"), ("GET", "/series/{series_id}")
+PAUSE, RESUME = ("POST", "/series/{series_id}/pause"), ("POST", "/series/{series_id}/resume")
+CHANGE, END = ("POST", "/series/{series_id}/change"), ("POST", "/series/{series_id}/end")
+
+
+def _next_monday(world) -> datetime.date:
+    today = timezone.localdate(timezone.now(), world.practice.tz)
+    return today + datetime.timedelta(days=7 - today.weekday())
+
+
+def _at(world, weeks: int, hour: int) -> datetime.datetime:
+    day = _next_monday(world) + datetime.timedelta(weeks=weeks)
+    return datetime.datetime.combine(day, datetime.time(hour), world.practice.tz)
+
+
+def _session(world, *, past: bool = False, series=None) -> Session:
+    """A session of João's, made directly (no timeline event: the tenancy tests compare the
+    events before and after a refused call)."""
+    starts = timezone.now() - datetime.timedelta(hours=2) if past else _at(world, 1, 8)
+    return Session.objects.create(
+        practice=world.practice,
+        client=world.clients["João da Silva"],
+        professional=world.other_professional,
+        series=series,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=50),
+    )
+
+
+def _series(world, *, paused: bool = False) -> Series:
+    monday = _next_monday(world)
+    series = Series.objects.create(
+        practice=world.practice,
+        client=world.clients["João da Silva"],
+        professional=world.other_professional,
+        start_date=monday,
+        start_time=datetime.time(7),
+        duration_minutes=50,
+        frequency="weekly",
+        count=3,
+        materialized_through=monday + datetime.timedelta(weeks=2),
+        paused_at=timezone.now() if paused else None,
+    )
+    for week in range(3):
+        starts = _at(world, week, 7)
+        Session.objects.create(
+            practice=world.practice,
+            client=series.client,
+            professional=series.professional,
+            series=series,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(minutes=50),
+            **({"status": "cancelled", "cancelled_by": "pause"} if paused else {}),
+        )
+    return series
+
+
+def fill_path(path: str, world) -> str:
+    """A session or series of João's for the routes that take one (a past session to mark,
+    a paused series to resume)."""
+    if "{session_id}" in path:
+        path = path.replace("{session_id}", str(_session(world, past=path.endswith("/mark")).pk))
+    if "{series_id}" in path:
+        path = path.replace("{series_id}", str(_series(world, paused=path.endswith("/resume")).pk))
+    return path
+
+
+PARAMS = {
+    LIST_SESSIONS: lambda world: {
+        "start": str(_next_monday(world)),
+        "end": str(_next_monday(world) + datetime.timedelta(days=30)),
+    }
+}
+BODIES = {
+    BOOK: lambda w: {"client": w.clients["João da Silva"].pk,
+                     "professional": w.other_professional.pk,
+                     "starts_at": _at(w, 2, 12).isoformat()},
+    BOOK_SERIES: lambda w: {"client": w.clients["João da Silva"].pk,
+                            "professional": w.other_professional.pk,
+                            "start_date": str(_next_monday(w) + datetime.timedelta(weeks=3)),
+                            "time": "15:00", "frequency": "weekly", "count": 3},
+    RESCHEDULE: lambda w: {"starts_at": _at(w, 4, 9).isoformat()},
+    CANCEL: {"cancelled_by": "client", "reason": "Viagem"},
+    MARK: {"status": "attended"},
+    PAUSE: {"reason": "Férias"},
+    RESUME: {},
+    CHANGE: {"time": "07:30"},
+    END: {},
+}  # fmt: skip
+STAFF = ("owner", "admin", "reception")
+RIGHTS = {
+    SERVICES: dict.fromkeys((*STAFF, "professional"), 200),
+    ROOMS: dict.fromkeys((*STAFF, "professional"), 200),
+    LIST_SESSIONS: dict.fromkeys((*STAFF, "professional"), 200),
+    BOOK: {**dict.fromkeys(STAFF, 201), "professional": 404},
+    BOOK_SERIES: {**dict.fromkeys(STAFF, 201), "professional": 404},
+    REMOVE: {**dict.fromkeys(STAFF, 204), "professional": 404},
+    **{
+        operation: {**dict.fromkeys(STAFF, 200), "professional": 404}
+        for operation in (READ_SESSION, RESCHEDULE, CANCEL, MARK, READ_SERIES, PAUSE, RESUME,
+                          CHANGE, END)
+    },
+}  # fmt: skip
+
+
+def _rows() -> list:
+    return sorted(Session.objects.values_list("pk", "starts_at", "status", "room", "series"))
+
+
+def _cross_by_id(operation):
+    def attempt(intruder, a, b) -> None:
+        method, path = operation
+        body = BODIES.get(operation)
+        body = body(b) if callable(body) else body
+        own = fill_path(path, a)  # A's session or series
+        nobody = re.sub(r"/\d+", "/999999", own, count=1)
+        before = (_rows(), list(Series.objects.values_list("pk", "paused_at")))
+        expected = intruder.call(method, nobody, body)
+        response = intruder.call(method, own, body)
+        assert (response.status_code, response.json()) == (404, expected.json()), own
+        assert (_rows(), list(Series.objects.values_list("pk", "paused_at"))) == before
+
+    return attempt
+
+
+def _cross_book(operation):
+    def attempt(intruder, a, b) -> None:
+        body = BODIES[operation](a)  # A's client and professional, from B's token
+        before = _rows()
+        assert intruder.call(*operation, body).status_code == 404
+        body["client"] = b.clients["João da Silva"].pk  # B's own client, A's professional
+        assert intruder.call(*operation, body).status_code == 404
+        assert _rows() == before
+
+    return attempt
+
+
+def _cross_lists(intruder, a, b) -> None:
+    _session(a)
+    _series(a)
+    params = PARAMS[LIST_SESSIONS](a)
+    for query in (
+        params,
+        {**params, "client": a.clients["João da Silva"].pk},
+        {**params, "professional": a.other_professional.pk},
+    ):
+        assert intruder.call("GET", "/sessions", **query).json() == []
+    assert intruder.call("GET", "/services").json() == []
+    assert intruder.call("GET", "/rooms").json() == []
+
+
+CROSS_PRACTICE = {
+    SERVICES: _cross_lists, ROOMS: _cross_lists, LIST_SESSIONS: _cross_lists,
+    BOOK: _cross_book(BOOK), BOOK_SERIES: _cross_book(BOOK_SERIES),
+    **{
+        operation: _cross_by_id(operation)
+        for operation in (READ_SESSION, REMOVE, RESCHEDULE, CANCEL, MARK, READ_SERIES, PAUSE,
+                          RESUME, CHANGE, END)
+    },
+}  # fmt: skip

@@ -12,6 +12,8 @@ from django.test import Client as HttpClient
 
 from api.models import ApiToken
 from api.routes import api
+from api.tests import test_agenda_api as agenda_api
+from api.tests import test_messages_api as messages_api
 from audit.models import Event
 from clientbook.testing import PracticeWorld
 from clients.models import Client, ClientProfessional
@@ -60,20 +62,26 @@ def snapshot() -> tuple:
 
 def body_for(operation: tuple[str, str], client: Client | None, world: PracticeWorld) -> Any:
     """A request body that the route accepts when the caller has the right."""
-    return {
+    body = {
         CREATE: {"full_name": "New Client", "professionals": [world.other_professional.pk]},
         PATCH: {"notes": "Changed by the API.", "version": client.version if client else 1},
         CODE: {"code": "NEW-1"},
+        **messages_api.BODIES,
+        **agenda_api.BODIES,
     }.get(operation)
+    return body(world) if callable(body) else body
 
 
 def request(caller: Api, operation: tuple[str, str], client: Client | None, world) -> Any:
     method, path = operation
     if client is not None:
         path = path.replace("{client_id}", str(client.pk))
+    path = agenda_api.fill_path(messages_api.fill_path(path, world), world)
     body = body_for(operation, client, world)
     if operation == LIST:
         return caller.call(method, path, status="all")
+    if operation in agenda_api.PARAMS:
+        return caller.call(method, path, **agenda_api.PARAMS[operation](world))
     return caller.call(method, path, body)
 
 
@@ -141,6 +149,8 @@ CROSS_PRACTICE: dict[tuple[str, str], Callable] = {
     PATCH: _by_id(PATCH),
     CODE: _by_id(CODE),
     EVENTS: _by_id(EVENTS),
+    **messages_api.CROSS_PRACTICE,
+    **agenda_api.CROSS_PRACTICE,
 }
 
 
@@ -175,6 +185,8 @@ RIGHTS: dict[tuple[str, str], dict[str, int]] = {
     # Changing a code is for the owner and admins.
     CODE: {"owner": 200, "admin": 200, "reception": 403, "professional/others": 404,
            "professional/own": 403},
+    **messages_api.RIGHTS,
+    **agenda_api.RIGHTS,
 }  # fmt: skip
 CASES = [
     (operation, role, target)

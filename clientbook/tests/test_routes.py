@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import Event
 from clientbook.testing import PracticeWorld, logged_in
 from clients.models import Client
+from messaging.tests import routes as messages
 from practices.models import Member, User
+from scheduling.tests import routes as agenda
 
 # URL prefixes with no entry in ROUTES, and why.
 EXEMPT = {
@@ -166,6 +168,187 @@ ROUTES: dict[str, Route] = {
             "test_reception_and_professionals_get_403_and_change_nothing",
         ),
     ),
+    # The agenda (scheduling).
+    "scheduling:agenda": Route(
+        one("scheduling:agenda"),
+        ("get",),
+        (
+            "scheduling.tests.test_agenda_view::test_another_practice_sees_only_its_own_agenda",
+            "scheduling.tests.test_agenda_view::"
+            "test_a_professional_sees_a_colleagues_sessions_only_as_busy",
+        ),
+        agenda.agenda_shows_only_own,
+    ),
+    "scheduling:book": Route(
+        one("scheduling:book", client=lambda a: a.clients["João da Silva"].pk, time="10:00"),
+        ("get", "post"),
+        (
+            "scheduling.tests.test_book_view::"
+            "test_another_practices_client_professional_service_and_room_are_refused",
+            "scheduling.tests.test_book_view::test_a_professional_cannot_book_a_colleagues_client",
+        ),
+        agenda.booking_offers_only_own,
+    ),
+    "scheduling:client_options": Route(
+        one("scheduling:client_options"),
+        ("get",),
+        (
+            "scheduling.tests.test_book_view::"
+            "test_the_client_picker_finds_active_clients_of_the_practice_by_name",
+            "scheduling.tests.test_book_view::test_a_professional_finds_only_their_own_clients",
+        ),
+        agenda.picker_finds_only_own,
+    ),
+    **{
+        f"scheduling:{name}": Route(
+            agenda.each_session(f"scheduling:{name}", **payload),
+            methods,
+            (
+                "scheduling.tests.test_session_views::"
+                "test_another_practice_gets_404_for_every_session_and_series_and_changes_nothing",
+                "scheduling.tests.test_session_views::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_sessions_and_changes_nothing",
+            ),
+        )
+        for name, methods, payload in [
+            ("session", ("get",), {}),
+            ("reschedule", ("get", "post"), {"date": "2030-01-07", "time": "07:00"}),
+            ("cancel", ("get", "post"), {"cancelled_by": "client", "reason": "x"}),
+            ("mark", ("post",), {"status": "attended"}),
+            ("remove", ("get", "post"), {}),
+        ]
+    },
+    **{
+        f"scheduling:{name}": Route(
+            agenda.each_series(
+                f"scheduling:{name}",
+                reason="x",
+                what="all",
+                date="2030-01-07",
+                time="07:00",
+                repeats="weekly",
+                count=2,
+                professional=lambda a: a.other_professional.pk,
+            ),
+            ("get", "post"),
+            (
+                "scheduling.tests.test_session_views::"
+                "test_another_practice_gets_404_for_every_session_and_series_and_changes_nothing",
+                "scheduling.tests.test_session_views::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_sessions_and_changes_nothing",
+            ),
+        )
+        for name in ("series_pause", "series_resume", "series_change", "series_end")
+    },
+    **{
+        f"scheduling:{name}": Route(
+            one(f"scheduling:{name}"),
+            ("get",),
+            (
+                "scheduling.tests.test_catalog_views::"
+                "test_another_practice_lists_and_adds_only_its_own",
+                "scheduling.tests.test_catalog_views::"
+                "test_reception_and_professionals_get_403_and_change_nothing",
+            ),
+            agenda.catalog_lists_only_own,
+        )
+        for name in ("services", "rooms")
+    },
+    **{
+        f"scheduling:{name}": Route(
+            one(f"scheduling:{name}"),
+            ("get",),
+            (
+                "scheduling.tests.test_catalog_views::"
+                "test_another_practice_lists_and_adds_only_its_own",
+                "scheduling.tests.test_catalog_views::"
+                "test_reception_and_professionals_get_403_and_change_nothing",
+            ),
+            agenda.catalog_adds_only_own,
+        )
+        for name in ("service_create", "room_create")
+    },
+    **{
+        f"scheduling:{name}": Route(
+            build(f"scheduling:{name}", name="Taken over", default_duration=30, active="0"),
+            methods,
+            (
+                "scheduling.tests.test_catalog_views::"
+                "test_another_practice_gets_404_for_every_service_and_room_and_changes_nothing",
+                "scheduling.tests.test_catalog_views::"
+                "test_reception_and_professionals_get_403_and_change_nothing",
+            ),
+        )
+        for name, build, methods in [
+            ("service_edit", agenda.each_service, ("get", "post")),
+            ("service_active", agenda.each_service, ("post",)),
+            ("room_edit", agenda.each_room, ("get", "post")),
+            ("room_active", agenda.each_room, ("post",)),
+        ]
+    },
+    # Messages (messaging) and the practice's settings.
+    "messaging:client": Route(
+        messages.each_client("messaging:client"),
+        ("get",),
+        (
+            "messaging.tests.test_views::"
+            "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+            "messaging.tests.test_views::test_a_professional_gets_404_for_a_colleagues_client",
+        ),
+    ),
+    "messaging:new": Route(
+        messages.each_client("messaging:new", **messages.MESSAGE),
+        ("get", "post"),
+        (
+            "messaging.tests.test_views::"
+            "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+            "messaging.tests.test_views::test_a_professional_gets_404_for_a_colleagues_client",
+        ),
+    ),
+    "messaging:cancel": Route(
+        messages.each_message("messaging:cancel", reason="x"),
+        ("post",),
+        (
+            "messaging.tests.test_views::test_another_practice_cannot_cancel_and_changes_nothing",
+            "messaging.tests.test_views::"
+            "test_a_professional_cannot_cancel_a_colleagues_clients_message",
+        ),
+    ),
+    "messaging:templates": Route(
+        messages.templates_page(),
+        ("get", "post"),
+        (
+            "messaging.tests.test_views::"
+            "test_another_practice_sees_only_its_own_templates_and_gets_404_for_others",
+            "messaging.tests.test_views::"
+            "test_reception_and_professionals_get_403_for_templates_and_change_nothing",
+        ),
+        messages.templates_only_own,
+    ),
+    **{
+        f"messaging:{name}": Route(
+            messages.each_template(f"messaging:{name}", **messages.TEMPLATE),
+            methods,
+            (
+                "messaging.tests.test_views::"
+                "test_another_practice_sees_only_its_own_templates_and_gets_404_for_others",
+                "messaging.tests.test_views::"
+                "test_reception_and_professionals_get_403_for_templates_and_change_nothing",
+            ),
+        )
+        for name, methods in [("template_edit", ("get", "post")), ("template_delete", ("post",))]
+    },
+    "practices:settings": Route(
+        one("practices:settings", **messages.SETTINGS),
+        ("get", "post"),
+        (
+            "practices.tests.test_settings_view::"
+            "test_another_practices_owner_changes_only_their_own_practice",
+            "practices.tests.test_settings_view::"
+            "test_reception_and_professionals_get_403_and_change_nothing",
+        ),
+        messages.settings_only_own,
+    ),
     "practices:switch": Route(
         one("practices:switch", practice=lambda a: a.practice.pk),
         ("post",),
@@ -205,8 +388,11 @@ def exemption(route: str) -> str | None:
 
 
 def everything() -> tuple:
-    """What a request must not change: every client row, the events, memberships, languages."""
+    """What a request must not change: every client row, the events, memberships, languages,
+    the agenda, the messages."""
     return (
+        agenda.scheduling_rows(),
+        messages.messaging_rows(),
         list(
             Client.objects.order_by("pk").values_list(
                 "pk", "practice_id", "code", "former_codes", "full_name", "status", "version"
@@ -257,9 +443,10 @@ def test_the_tenancy_tests_named_for_each_url_exist(name):
 
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_an_anonymous_visitor_is_sent_to_log_in(a, name):
+    todo = list(requests(ROUTES[name], a))  # first: building them may make A's data
     before = everything()
     http = HttpClient()
-    for method, url, payload in requests(ROUTES[name], a):
+    for method, url, payload in todo:
         response = send(http, method, url, payload)
         # The home page first redirects to the list, which then asks to log in.
         for _ in range(3):
@@ -273,9 +460,10 @@ def test_an_anonymous_visitor_is_sent_to_log_in(a, name):
 
 @pytest.mark.parametrize("name", [n for n, r in ROUTES.items() if r.only_own_data is None])
 def test_another_practices_owner_gets_404_for_practice_as_ids(a, b, name):
+    todo = list(requests(ROUTES[name], a))  # first: building them may make A's data
     before = everything()
     http = logged_in(b.owner)
-    for method, url, payload in requests(ROUTES[name], a):
+    for method, url, payload in todo:
         response = send(http, method, url, payload)
         assert response.status_code == 404, (method, url)
     assert everything() == before

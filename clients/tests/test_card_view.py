@@ -203,11 +203,13 @@ def test_the_timeline_holds_only_this_clients_events(a, b):
 
 # 1 session, 2 user, 3 the user's memberships with their practices (middleware; also the
 # practice switcher), 4 the client with its practice and anamnesis group, 5 its
-# professionals, 6 its events (actor label stored on the event).
-CARD_QUERIES = 6
+# professionals, 6 its events (actor label stored on the event), 7-9 its sessions panel:
+# the next sessions, the last ones, the recurring series (scheduling.selectors.client_agenda),
+# 10 its latest messages (messaging's panel).
+CARD_QUERIES = 10
 
 
-def test_the_card_takes_six_queries(a, django_assert_num_queries):
+def test_the_card_takes_ten_queries(a, django_assert_num_queries):
     client = a.clients["Ana's client"]
     http = logged_in(a.owner)
     with django_assert_num_queries(CARD_QUERIES):

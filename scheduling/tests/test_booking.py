@@ -129,6 +129,14 @@ def test_past_sessions_are_marked_never_moved(a):
     assert (session.status, session.starts_at) == (SessionStatus.ATTENDED, started)
 
 
+def test_a_session_that_has_begun_is_not_moved_even_unmarked(a):
+    started = timezone.now() - datetime.timedelta(minutes=10)
+    session = book(a, a.clients["João da Silva"], started)
+    with pytest.raises(ValidationError) as refused:
+        reschedule_session(session, by=a.reception, starts_at=started + 24 * HOUR)
+    assert "has begun" in refused.value.message_dict["starts_at"][0]
+
+
 def test_a_future_session_cannot_be_marked_attended(a, monday):
     session = book(a, a.clients["João da Silva"], monday)
     with pytest.raises(ValidationError):

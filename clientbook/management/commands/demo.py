@@ -11,6 +11,7 @@ from clientbook import demo
 from clients.models import Client, Status
 from clients.services import CardData, change_status, register_client
 from intake.models import AnamnesisGroup
+from messaging.demo import add_demo_messages
 from practices.models import Member, Practice, Professional, Role, User
 from practices.services import add_member, create_practice
 from scheduling.demo import add_demo_agenda
@@ -130,7 +131,8 @@ class Command(BaseCommand):
                 [client], by=owner_member, status=Status.INACTIVE, reason=rng.choice(reasons)
             )
         series = add_demo_agenda(practice, rng)
-        self.stdout.write(f"{practice.name}: {series} recurring series")
+        add_demo_messages(practice)
+        self.stdout.write(f"{practice.name}: {series} recurring series, reminders and messages")
 
     def _client(self, practice, by, rng, professionals, groups, today, i) -> Client:
         country = practice.country
