@@ -1,6 +1,7 @@
-"""The benchmark behind `make bench`: a seeded database of realistic clients, and timings of the
-client list, its searches and its tab counts next to the same requests answered by the Django
-admin. The management command (clients/management/commands/bench.py) drives it.
+"""The clients' part of `make bench`: a seeded database of realistic clients, and the client
+list, its searches and its tab counts next to the same requests answered by the Django admin.
+The management command (clientbook/management/commands/bench.py) drives it, with the tools of
+clientbook/lib/bench.py.
 
 Seeding writes rows with bulk_create, not through clients.services (one transaction, one event
 and one code lock per client would take hours), but the rows are the ones the services write:
@@ -10,22 +11,19 @@ list, search and counts never read them.
 """
 
 import datetime
-import math
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from django.db import connection, transaction
 from django.db.models import Count
-from django.test import Client as HttpClient
 from django.utils import timezone
 
 from clientbook import demo
+from clientbook.lib.bench import BenchError, Scenario, analyze
 from clientbook.lib.text import fold
 from clients.access import visible_clients
 from clients.models import Client, ClientProfessional, Status, StatusCount
@@ -40,6 +38,10 @@ PRACTICE_PREFIX = "Bench · "
 USER_DOMAIN = "bench.invalid"
 SUPERUSER_EMAIL = f"superuser@{USER_DOMAIN}"
 PROFESSIONALS_PER_PRACTICE = 20
+# The targets of the issue (#2). Times are p95 in ms, set for SQLite on one machine.
+LIST_P95_MS = 40.0
+CODE_P95_MS = 15.0
+ADMIN_RATIO = 15.0
 # Mostly active, as in a living practice. Forgotten clients keep only their code.
 STATUS_WEIGHTS = {
     Status.ACTIVE: 0.76,
@@ -315,158 +317,6 @@ def seed(specs: list[PracticeSpec], *, seed: int, batch: int, out: TextIO = sys.
     connection.close()
 
 
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        if connection.vendor == "sqlite":
-            # Fold the write-ahead log into the database file: the timings should not depend
-            # on how much of the seed is still in the log.
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-# Measuring.
-
-
-def percentile(samples: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest sample with at least q% of them at or below it."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
-@dataclass
-class Timing:
-    samples_ms: list[float]
-    cpu_ms: list[float] = field(default_factory=list)
-    queries: int = 0
-    db_ms: float = 0.0
-    # The slowest queries of one request, (ms, SQL), slowest first.
-    slow_queries: list[tuple[float, str]] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples_ms)
-
-    @property
-    def p95(self) -> float:
-        return percentile(self.samples_ms, 95)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "median_ms": round(self.median, 3),
-            "p95_ms": round(self.p95, 3),
-            "min_ms": round(min(self.samples_ms), 3),
-            "max_ms": round(max(self.samples_ms), 3),
-            "samples": len(self.samples_ms),
-            "cpu_median_ms": round(statistics.median(self.cpu_ms), 3) if self.cpu_ms else None,
-            "queries": self.queries,
-            "db_ms": round(self.db_ms, 3),
-            "slowest_queries": [{"ms": round(ms, 3), "sql": sql} for ms, sql in self.slow_queries],
-        }
-
-
-@dataclass
-class Scenario:
-    name: str
-    ours: str  # URL of our list page
-    admin: str  # URL of the admin changelist answering the same question
-    kind: str  # "list", "search" or "code": which target applies
-    query: str = ""  # what a search scenario types into the search box
-    matches: int | None = None  # how many of the big practice's active clients it finds
-    ours_timing: Timing | None = None
-    admin_timing: Timing | None = None
-
-    @property
-    def ratio(self) -> float:
-        assert self.ours_timing
-        assert self.admin_timing
-        return self.admin_timing.median / self.ours_timing.median
-
-
-class BenchError(Exception):
-    """A page did not answer as the benchmark expects (a redirect, an error, a changed cursor)."""
-
-
-class Requester:
-    """GET requests through Django's test client, over HTTPS (no SSL redirect), timed."""
-
-    def __init__(self, user: User):
-        self.http = HttpClient()
-        self.http.force_login(user)
-        # CPU time of this process per request, beside the wall-clock time: on a busy machine
-        # the wall clock also counts the time spent waiting for a CPU.
-        self.cpu_ms: list[float] = []
-
-    def get(self, url: str) -> float:
-        cpu = time.process_time()
-        started = time.perf_counter()
-        response = self.http.get(url, secure=True)
-        elapsed = (time.perf_counter() - started) * 1000
-        self.cpu_ms.append((time.process_time() - cpu) * 1000)
-        if response.status_code != 200:
-            raise BenchError(
-                f"GET {url} answered {response.status_code} "
-                f"{response.headers.get('Location', '')}".strip()
-            )
-        return elapsed
-
-    def profile(self, url: str) -> tuple[int, float, list[tuple[float, str]]]:
-        """One request with its queries timed: (count, DB ms, the 3 slowest (ms, SQL))."""
-        timed: list[tuple[float, str]] = []
-
-        def timer(execute, sql, params, many, context):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                ms = (time.perf_counter() - started) * 1000
-                timed.append((ms, _interpolate(context["cursor"], sql, params)))
-
-        with connection.execute_wrapper(timer):
-            self.http.get(url, secure=True)
-        slowest = sorted(timed, key=lambda q: q[0], reverse=True)[:3]
-        return len(timed), sum(ms for ms, _ in timed), slowest
-
-
-def _interpolate(cursor: Any, sql: str, params: Any) -> str:
-    """The query with its parameters in it, ready to EXPLAIN."""
-    return connection.ops.last_executed_query(cursor, sql, params)
-
-
-def time_pair(
-    ours: Requester, admin: Requester, scenario: Scenario, *, repeat: int, warmup: int
-) -> None:
-    """Times our page and the admin's, alternating, so that any drift of the machine falls on
-    both alike."""
-    for _ in range(warmup):
-        ours.get(scenario.ours)
-        admin.get(scenario.admin)
-    mine: list[float] = []
-    theirs: list[float] = []
-    ours.cpu_ms.clear()
-    admin.cpu_ms.clear()
-    for _ in range(repeat):
-        mine.append(ours.get(scenario.ours))
-        theirs.append(admin.get(scenario.admin))
-    scenario.ours_timing = Timing(mine, cpu_ms=list(ours.cpu_ms))
-    scenario.admin_timing = Timing(theirs, cpu_ms=list(admin.cpu_ms))
-    for requester, url, timing in (
-        (ours, scenario.ours, scenario.ours_timing),
-        (admin, scenario.admin, scenario.admin_timing),
-    ):
-        timing.queries, timing.db_ms, timing.slow_queries = requester.profile(url)
-
-
-def time_call(fn: Callable[[], Any], *, repeat: int, warmup: int) -> Timing:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return Timing(samples)
-
-
 def reception(practice: Practice) -> Member:
     return Member.objects.select_related("practice", "user").get(
         practice=practice, role=Role.RECEPTION
@@ -521,16 +371,26 @@ def probe(member: Member, *, deep: int, page_size: int, seed: int) -> Probe:
 def scenarios(found: Probe) -> list[Scenario]:
     admin = "/admin/clients/client/?status__exact=active"
 
+    def page(name: str, ours: str, baseline: str, kind: str = "list", q: str = "") -> Scenario:
+        return Scenario(
+            name,
+            ours,
+            baseline,
+            kind,
+            target_ms=CODE_P95_MS if kind == "code" else LIST_P95_MS,
+            ratio_target=ADMIN_RATIO,
+            query=q,
+        )
+
     def search(name: str, q: str, kind: str = "search") -> Scenario:
-        return Scenario(name, f"/clients/?q={quote(q)}", f"{admin}&q={quote(q)}", kind, query=q)
+        return page(name, f"/clients/?q={quote(q)}", f"{admin}&q={quote(q)}", kind, q)
 
     return [
-        Scenario("list: Active, page 1", "/clients/", admin, "list"),
-        Scenario(
+        page("list: Active, page 1", "/clients/", admin),
+        page(
             f"list: deep page ({found.deep_rows:,} rows in)",
             f"/clients/?after={found.deep_cursor}",
             f"{admin}&p={found.admin_page}",
-            "list",
         ),
         search("search: joao", "joao"),
         search("search: lukasz", "lukasz"),
@@ -538,45 +398,13 @@ def scenarios(found: Probe) -> list[Scenario]:
         search(f"search: e-mail {found.email_fragment}", found.email_fragment),
         search(f"search: code {found.code}", found.code, kind="code"),
         # Our counts come with every page; the admin counts when asked for facets.
-        Scenario(
+        page(
             "tab counts: All tab with counts",
             "/clients/?status=all",
             "/admin/clients/client/?_facets=1",
-            "list",
         ),
     ]
 
 
 def matches(member: Member, q: str) -> int:
     return filter_clients(visible_clients(member), q=q).with_status(Status.ACTIVE).count()
-
-
-def explain(sql: str) -> list[str]:
-    """The plan of one captured query: EXPLAIN QUERY PLAN (SQLite), EXPLAIN ANALYZE (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            rows = cursor.fetchall()
-            depth: dict[int, int] = {0: 0}
-            lines = []
-            for node, parent, _, detail in rows:
-                depth[node] = depth.get(parent, 0) + 1
-                lines.append("  " * depth[node] + detail)
-            return lines
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-        return [row[0] for row in cursor.fetchall()]
-
-
-def shorten(sql: str) -> str:
-    """The query without its long list of selected columns."""
-    head, sep, tail = sql.partition(" FROM ")
-    if sep and head.startswith("SELECT ") and len(head) > 120:
-        head = "SELECT …"
-    return head + sep + tail
-
-
-def progress(items: list[Scenario], out: TextIO) -> Iterator[Scenario]:
-    for i, item in enumerate(items, 1):
-        out.write(f"  [{i}/{len(items)}] {item.name}\n")
-        out.flush()
-        yield item
