@@ -41,6 +41,7 @@ from scheduling.services import (
     end_series,
     mark_session,
     pause_series,
+    remaining_count,
     reschedule_session,
     resume_series,
 )
@@ -218,6 +219,14 @@ def session_out(session: Session) -> dict[str, Any]:
 
 
 def series_out(series: Series) -> dict[str, Any]:
+    # A series split from another keeps the rule's first date (its anchor) and counts from
+    # it; the API shows the series' own first date and what its count is from there.
+    first = (
+        series.sessions.order_by("occurrence_date")
+        .values_list("occurrence_date", flat=True)
+        .first()
+        or series.start_date
+    )
     to_come = series.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
     return {
         "id": series.pk,
@@ -225,13 +234,13 @@ def series_out(series: Series) -> dict[str, Any]:
         "professional": series.professional_id,
         "service": series.service_id,
         "room": series.room_id,
-        "start_date": series.start_date,
+        "start_date": first,
         "time": f"{series.start_time:%H:%M}",
         "duration_minutes": series.duration_minutes,
         "price": series.price,
         "frequency": series.frequency,
         "interval": series.interval,
-        "count": series.count,
+        "count": remaining_count(series, first),
         "until": series.until,
         "paused": series.paused_at is not None,
         "sessions_to_come": list(to_come.order_by("starts_at").values_list("pk", flat=True)),

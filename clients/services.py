@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import Event, EventKind
 from audit.services import changed_fields, record_event
 from clients.models import Client, ClientProfessional, Status, StatusCount
+from clients.signals import card_changed
 from practices import roles
 from practices.models import Member, Practice, Professional, Role
 
@@ -224,6 +225,7 @@ def update_client(
         kind=EventKind.CLIENT_UPDATED,
         changes=changes,
     )
+    card_changed.send(sender=Client, client=locked, fields=set(changes))
     return locked
 
 

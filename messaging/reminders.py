@@ -208,3 +208,23 @@ def resync_practice(practice_id: int, *, chunk: int = 500) -> int:
     for start in range(0, len(ids), chunk):
         sync_reminders(ids[start : start + chunk])
     return len(ids)
+
+
+# The card's fields that decide where a reminder goes (and in which words).
+ROUTING_FIELDS = {
+    "full_name", "preferred_name", "birth_date", "email", "phone", "whatsapp",
+    "guardian_name", "guardian_email", "guardian_phone", "guardian_whatsapp",
+    "documents_to_guardian_email", "documents_to_guardian_whatsapp",
+}  # fmt: skip
+
+
+def follow_card(sender, *, client, fields: set[str], **kwargs) -> None:
+    """A changed phone, e-mail or guardian: the client's scheduled reminders go to the new
+    address (receiver of clients.signals.card_changed)."""
+    if not fields & ROUTING_FIELDS:
+        return
+    sync_reminders(
+        Session.objects.filter(
+            client=client, status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
+        ).values_list("pk", flat=True)
+    )

@@ -252,7 +252,18 @@ def save_template(
         kind=EventKind.MESSAGE_TEMPLATE_SAVED,
         data={"template": template.pk, "name": name, **({"was": before} if before else {})},
     )
+    _reminders_follow(template)
     return template
+
+
+def _reminders_follow(template: MessageTemplate) -> None:
+    """A reminder template changed: the scheduled reminders are written anew, after commit
+    and in the background (a practice may have thousands)."""
+    if template.kind == MessageKind.REMINDER:
+        from messaging.tasks import resync_reminders
+
+        practice_id = template.practice_id
+        transaction.on_commit(lambda: resync_reminders.enqueue(practice_id), robust=True)
 
 
 @transaction.atomic
@@ -267,6 +278,7 @@ def delete_template(template: MessageTemplate, *, by: Member) -> None:
         data={"template": template.pk, "name": template.name},
     )
     template.delete()
+    _reminders_follow(template)
 
 
 def describe(message: Message) -> str:

@@ -1,5 +1,7 @@
 """The pages of messaging: a client's messages, writing one, and the practice's templates."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -147,7 +149,9 @@ def _template_page(request: PracticeRequest, template: MessageTemplate | None) -
     practice = request.practice
     form = TemplateForm(
         request.POST or None,
-        instance=template,
+        # A copy: validating writes the typed values into the instance, and save_template
+        # reads the template as it was for the history.
+        instance=copy.copy(template) if template else None,
         initial={} if template else {"language": practice.language},
     )
     if request.method == "POST" and form.is_valid():

@@ -115,6 +115,9 @@ class Session(models.Model):
     series = models.ForeignKey(
         Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
+    # For a series' session: the date its rule gave it, kept when the session is moved (as
+    # iCalendar's RECURRENCE-ID). Series edits match sessions to dates by it.
+    occurrence_date = models.DateField(null=True, blank=True)
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)

@@ -46,6 +46,7 @@ def _clashes(
     room: Room | None,
     times: list[tuple[datetime.datetime, datetime.datetime]],
     ignore: Session | None = None,
+    ignore_ids: Iterable[int] = (),
 ) -> dict[int, tuple[str, str]]:
     """{index of a time: (field, message)} for the times that overlap a scheduled session
     of the same professional or room (one query for all the times of a series)."""
@@ -64,6 +65,8 @@ def _clashes(
     ).filter(Q(professional=professional) | Q(room=room) if room else Q(professional=professional))
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
+    if ignore_ids:
+        taken = taken.exclude(pk__in=list(ignore_ids))
     # Sorted here, not in SQL: an ORDER BY makes SQLite prefer the practice-wide index.
     taken = sorted(taken.select_related("room"), key=lambda s: s.starts_at)
     found: dict[int, tuple[str, str]] = {}
@@ -93,12 +96,18 @@ def _check_free(
     room: Room | None,
     times: list[tuple[datetime.datetime, datetime.datetime]],
     ignore: Session | None = None,
+    ignore_ids: Iterable[int] = (),
 ) -> None:
     """Refuse times that overlap a scheduled session of the same professional or room,
     naming each conflict. Callers hold the professional's (and room's) row lock."""
     problems: dict[str, list[str]] = {}
     for field, message in _clashes(
-        practice=practice, professional=professional, room=room, times=times, ignore=ignore
+        practice=practice,
+        professional=professional,
+        room=room,
+        times=times,
+        ignore=ignore,
+        ignore_ids=ignore_ids,
     ).values():
         problems.setdefault(field, []).append(message)
     if problems:
@@ -205,30 +214,37 @@ def book_session(
     return session
 
 
+Occurrence = tuple[datetime.date, datetime.datetime, datetime.datetime]
+
+
 def _series_times(
     series: Series,
     *,
     after: datetime.date | None,
     through: datetime.date,
     not_before: datetime.datetime | None = None,
-) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """(start, end) of the series' occurrences dated after `after` up to `through`, at its
-    local time, those starting before `not_before` left out."""
+) -> list[Occurrence]:
+    """(rule date, start, end) of the series' occurrences dated after `after` up to
+    `through`, at its local time, those starting before `not_before` left out."""
     tz = series.practice.tz
     duration = datetime.timedelta(minutes=series.duration_minutes)
     starts = (
-        local_moment(day, series.start_time, tz)
+        (day, local_moment(day, series.start_time, tz))
         for day in occurrence_dates(series_rule(series), series.start_date, through=through)
         if after is None or day > after
     )
     return [
-        (start, start + duration) for start in starts if not_before is None or start >= not_before
+        (day, start, start + duration)
+        for day, start in starts
+        if not_before is None or start >= not_before
     ]
 
 
-def _make_sessions(
-    series: Series, times: list[tuple[datetime.datetime, datetime.datetime]]
-) -> list[Session]:
+def _spans(occurrences: list[Occurrence]) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    return [(start, end) for _day, start, end in occurrences]
+
+
+def _make_sessions(series: Series, occurrences: list[Occurrence]) -> list[Session]:
     return Session.objects.bulk_create(
         Session(
             practice_id=series.practice_id,
@@ -237,11 +253,12 @@ def _make_sessions(
             service_id=series.service_id,
             room_id=series.room_id,
             series=series,
+            occurrence_date=day,
             starts_at=start,
             ends_at=end,
             price=series.price,
         )
-        for start, end in times
+        for day, start, end in occurrences
     )
 
 
@@ -289,13 +306,14 @@ def book_series(
         until=rule.until,
         materialized_through=_horizon_date(practice, horizon),
     )
-    times = _series_times(series, after=None, through=series.materialized_through)
-    if not times:
+    occurrences = _series_times(series, after=None, through=series.materialized_through)
+    if not occurrences:
         raise ValidationError({"start_date": _("This series has no session to book.")})
+    times = _spans(occurrences)
     _lock(professional, room)
     _check_free(practice=practice, professional=professional, room=room, times=times)
     series.save()
-    sessions = _make_sessions(series, times)
+    sessions = _make_sessions(series, occurrences)
     record_event(
         practice=practice,
         client=client,
@@ -383,14 +401,29 @@ def resume_series(
             status=SessionStatus.CANCELLED,
             cancelled_by=CancelledBy.PAUSE,
             starts_at__gt=now,
-        )
+        ).select_related("professional", "room")
     )
     through = max(locked.materialized_through, _horizon_date(practice, horizon))
     new = _series_times(locked, after=locked.materialized_through, through=through, not_before=now)
-    times = [(s.starts_at, s.ends_at) for s in back] + new
-    # Each session keeps its own room and professional; they are the series' unless changed.
-    _lock(locked.professional, locked.room)
-    _check_free(practice=practice, professional=locked.professional, room=locked.room, times=times)
+    # Each session comes back with its own professional and room (one moved to another room
+    # is checked there); the new ones with the series'.
+    groups: dict[tuple, list] = {(locked.professional, locked.room): _spans(new)}
+    for session in back:
+        groups.setdefault((session.professional, session.room), []).append(
+            (session.starts_at, session.ends_at)
+        )
+    for professional, room in groups:
+        _lock(professional, room)
+    problems: dict[str, list[str]] = {}
+    for (professional, room), times in groups.items():
+        try:
+            _check_free(practice=practice, professional=professional, room=room, times=times)
+        except ValidationError as clash:
+            for field, messages in clash.message_dict.items():
+                problems.setdefault(field, []).extend(messages)
+    if problems:
+        raise ValidationError(problems)
+    times = [(s.starts_at, s.ends_at) for s in back] + _spans(new)
     Session.objects.filter(pk__in=[s.pk for s in back]).update(
         status=SessionStatus.SCHEDULED, cancelled_by="", cancel_reason=""
     )
@@ -428,23 +461,23 @@ class SeriesPlan:
     def of(cls, series: Series, start: Session | None = None) -> "SeriesPlan":
         """The series as it stands, from `start` (or its next session) on: what an edit
         form shows before the user changes anything."""
-        today = timezone.localdate(timezone.now(), series.practice.tz)
-        first = start.starts_at if start else None
-        if first is None:
-            upcoming = (
-                series.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
-                .order_by("starts_at")
-                .first()
-            )
-            first = upcoming.starts_at if upcoming else None
-        start_date = timezone.localdate(first, series.practice.tz) if first else today
+        start = start or (
+            series.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
+            .order_by("starts_at")
+            .first()
+        )
+        start_date = (
+            _occurrence_day(start)
+            if start
+            else timezone.localdate(timezone.now(), series.practice.tz)
+        )
         return cls(
             start_date=start_date,
             at=series.start_time,
             rule=Rule(
                 series.frequency,
                 series.interval,
-                _remaining(series, start_date),
+                remaining_count(series, start_date),
                 series.until,
             ),
             professional=series.professional,
@@ -455,7 +488,7 @@ class SeriesPlan:
         )
 
 
-def _remaining(series: Series, from_date: datetime.date) -> int | None:
+def remaining_count(series: Series, from_date: datetime.date) -> int | None:
     """How many of a counted series' occurrences are dated on or after `from_date`."""
     if series.count is None:
         return None
@@ -466,6 +499,11 @@ def _remaining(series: Series, from_date: datetime.date) -> int | None:
         )
     )
     return max(series.count - before, 1)
+
+
+def _occurrence_day(session: Session) -> datetime.date:
+    """The date the series' rule gave the session (its local date if it has none)."""
+    return session.occurrence_date or timezone.localdate(session.starts_at, session.practice.tz)
 
 
 def _series_scope(
@@ -489,12 +527,14 @@ def _series_scope(
     ).filter(starts_at__gt=now)
 
 
-def _end_before(locked: Series, pivot: datetime.datetime) -> bool:
-    """End the series before `pivot`'s date; False if it had no session before it (nothing
-    of it is left)."""
+def _end_before(locked: Series, pivot: datetime.datetime, day: datetime.date | None = None) -> bool:
+    """End the series before `day` (by default `pivot`'s date); False if it had no session
+    before `pivot` (nothing of it is left)."""
     earlier = locked.sessions.filter(starts_at__lt=pivot).exists()
     if earlier:
-        last_day = timezone.localdate(pivot, locked.practice.tz) - datetime.timedelta(days=1)
+        last_day = (day or timezone.localdate(pivot, locked.practice.tz)) - datetime.timedelta(
+            days=1
+        )
         locked.until = min(locked.until or last_day, last_day)
         locked.materialized_through = min(locked.materialized_through, last_day)
     return earlier
@@ -504,6 +544,16 @@ def _describe(series: Series, first: datetime.datetime | None) -> str:
     when = _local(first, series.practice) if first else ""
     return ", ".join(
         v for v in (series.get_frequency_display(), when, series.professional.name) if v
+    )
+
+
+def _count_before(series: Series, day: datetime.date) -> int:
+    """How many of the series' rule dates come before `day`."""
+    through = day - datetime.timedelta(days=1)
+    if through < series.start_date:
+        return 0
+    return sum(
+        1 for _day in occurrence_dates(series_rule(series), series.start_date, through=through)
     )
 
 
@@ -517,9 +567,12 @@ def change_series(
     horizon: datetime.timedelta = SERIES_HORIZON,
 ) -> Series:
     """Change "this and the following" sessions (from `from_session` on) or, without it,
-    every session still to come. Sessions already held stay as they were. A change from a
-    session in the middle splits the series: the first part ends the day before, and a new
-    series carries the change. Refused whole, naming every clash."""
+    every session still to come. Sessions already held, and those cancelled, stay as they
+    were (a date cancelled is not booked again); the others are changed in place, so their
+    reminders follow them. A change from a session in the middle splits the series: the
+    first part ends the day before, and a new series carries the change. A session moved
+    on its own keeps its time unless the change is to the time. Refused whole, naming every
+    clash."""
     locked = _locked_series(series, by)
     if locked.paused_at is not None:
         raise ValidationError({"series": _("Resume this series before changing it.")})
@@ -527,40 +580,101 @@ def change_series(
         by=by, client=locked.client, professional=plan.professional, service=plan.service,
         room=plan.room, duration=plan.duration, price=plan.price,
     )  # fmt: skip
-    practice = locked.practice
-    _check_times(local_moment(plan.start_date, plan.at, practice.tz), duration)
-    pivot, replaced = _series_scope(locked, from_session)
+    practice, now = locked.practice, timezone.now()
+    tz = practice.tz
+    _check_times(local_moment(plan.start_date, plan.at, tz), duration)
+    pivot, _scoped = _series_scope(locked, from_session)
+    pivot_day = _occurrence_day(from_session) if from_session else SeriesPlan.of(locked).start_date
     before = _describe(locked, pivot)
-    replaced_ids = list(replaced.values_list("pk", flat=True))
-    # The sessions being replaced first leave the agenda, so they do not clash with their
-    # replacements; a refusal below rolls all of it back.
-    Session.objects.filter(pk__in=replaced_ids).update(
-        status=SessionStatus.CANCELLED, cancelled_by=CancelledBy.PRACTICE
+    old_duration = datetime.timedelta(minutes=locked.duration_minutes)
+    # The same dates as before (the user changed what, not when): the rule keeps its anchor
+    # (the 31st stays the 31st after a short month), and its count counts from there.
+    same_dates = (
+        plan.start_date == pivot_day
+        and plan.rule.frequency == locked.frequency
+        and plan.rule.interval == locked.interval
     )
-    _sessions_changed(replaced_ids)
-    Session.objects.filter(pk__in=replaced_ids).delete()
+    same_times = same_dates and plan.at == locked.start_time and duration == old_duration
     target = locked
-    if from_session is not None and _end_before(locked, pivot):
+    if from_session is not None and _end_before(locked, pivot, pivot_day):
         locked.save(update_fields=["until", "materialized_through"])
         target = Series(practice=practice, client=locked.client)
+    if same_dates:
+        anchor, earlier = locked.start_date, _count_before(locked, pivot_day)
+    else:
+        anchor, earlier = plan.start_date, 0
     target.professional, target.service, target.room = plan.professional, plan.service, plan.room
-    target.start_date, target.start_time = plan.start_date, plan.at
+    target.start_date, target.start_time = anchor, plan.at
     target.duration_minutes = int(duration.total_seconds() // 60)
     target.price = price
     target.frequency, target.interval = plan.rule.frequency, plan.rule.interval
-    target.count, target.until = plan.rule.count, plan.rule.until
+    target.count = plan.rule.count + earlier if plan.rule.count is not None else None
+    target.until = plan.rule.until
     target.materialized_through = _horizon_date(practice, horizon)
-    times = _series_times(target, after=None, through=target.materialized_through)
-    if not times:
+    wanted = {
+        day: (start, end)
+        for day, start, end in _series_times(
+            target,
+            after=pivot_day - datetime.timedelta(days=1),
+            through=target.materialized_through,
+        )
+    }
+    if not wanted:
         raise ValidationError({"start_date": _("This series has no session to book.")})
-    if times[0][0] <= timezone.now():
+    # The series' sessions from the pivot's date on, whatever their status.
+    from_pivot = list(
+        Session.objects.filter(series=locked, starts_at__gte=pivot)
+        .exclude(starts_at__lte=now)
+        .select_related("practice")
+    )
+    keep, drop, placed = [], [], set()
+    for session in from_pivot:
+        day = _occurrence_day(session)
+        if session.status != SessionStatus.SCHEDULED:
+            placed.add(day)  # cancelled on that date: not booked again
+        elif day in wanted and day not in placed:
+            placed.add(day)
+            if not same_times:
+                session.starts_at, session.ends_at = wanted[day]
+            session.occurrence_date = day
+            keep.append(session)
+        else:
+            drop.append(session.pk)
+    new = [(day, *span) for day, span in wanted.items() if day not in placed]
+    spans = [(s.starts_at, s.ends_at) for s in keep] + _spans(new)
+    if min((start for start, _end in spans), default=now + MAX_DURATION) <= now:
         raise ValidationError(
             {"start_date": _("The changed series would begin in the past: choose a later start.")}
         )
     _lock(plan.professional, plan.room)
-    _check_free(practice=practice, professional=plan.professional, room=plan.room, times=times)
+    _check_free(
+        practice=practice, professional=plan.professional, room=plan.room, times=spans,
+        ignore_ids=[s.pk for s in keep] + drop,
+    )  # fmt: skip
     target.save()
-    made = _make_sessions(target, times)
+    if drop:
+        Session.objects.filter(pk__in=drop).update(
+            status=SessionStatus.CANCELLED, cancelled_by=CancelledBy.PRACTICE
+        )
+        _sessions_changed(drop)
+        Session.objects.filter(pk__in=drop).delete()
+    for session in keep:
+        session.series = target
+        session.professional, session.service, session.room = (
+            plan.professional, plan.service, plan.room,
+        )  # fmt: skip
+        session.price = price
+    Session.objects.bulk_update(
+        keep,
+        ["series", "professional", "service", "room", "price", "starts_at", "ends_at",
+         "occurrence_date"],
+    )  # fmt: skip
+    # What stays cancelled on its date moves with its date.
+    Session.objects.filter(
+        series=locked, starts_at__gte=pivot, status=SessionStatus.CANCELLED
+    ).update(series=target)
+    made = _make_sessions(target, new)
+    first = min(start for start, _end in spans) if spans else pivot
     record_event(
         practice=practice,
         client=locked.client,
@@ -569,12 +683,13 @@ def change_series(
         data={
             "series": locked.pk,
             "new_series": target.pk,
-            "removed": len(replaced_ids),
-            "sessions": len(made),
+            "removed": len(drop),
+            "changed": len(keep),
+            "sessions": len(keep) + len(made),
         },
-        changes={"series": [before, _describe(target, times[0][0])]},
+        changes={"series": [before, _describe(target, first)]},
     )
-    _sessions_changed(s.pk for s in made)
+    _sessions_changed([s.pk for s in keep] + [s.pk for s in made])
     return target
 
 
@@ -643,10 +758,12 @@ def _extend_one(pk: int, horizon: datetime.timedelta) -> int:
         return 0
     practice = series.practice
     through = _horizon_date(practice, horizon)
-    times = _series_times(series, after=series.materialized_through, through=through)
+    times = _series_times(
+        series, after=series.materialized_through, through=through, not_before=timezone.now()
+    )
     _lock(series.professional, series.room)
     clashes = _clashes(
-        practice=practice, professional=series.professional, room=series.room, times=times
+        practice=practice, professional=series.professional, room=series.room, times=_spans(times)
     )
     free = [t for i, t in enumerate(times) if i not in clashes]
     made = _make_sessions(series, free)
@@ -660,7 +777,7 @@ def _extend_one(pk: int, horizon: datetime.timedelta) -> int:
             kind=EventKind.SERIES_EXTENDED,
             data={"series": series.pk, "sessions": len(made), "clashes": len(clashes)},
             changes={
-                "series": [None, _describe(series, times[0][0])],
+                "series": [None, _describe(series, times[0][1])],
                 **(
                     {
                         "not_booked": [

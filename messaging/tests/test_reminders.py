@@ -284,3 +284,20 @@ def test_changing_the_settings_brings_every_upcoming_reminder_in_step(
     assert set(Message.objects.values_list("cancel_reason", flat=True)) == {
         "The practice sends no reminders."
     }
+
+
+def test_a_changed_reminder_template_rewrites_the_scheduled_reminders(
+    a, reminders, ana_client, monday, django_capture_on_commit_callbacks
+):
+    session = book(a, ana_client, monday)
+    with django_capture_on_commit_callbacks(execute=True):
+        save_template(
+            by=a.owner,
+            name="Reminder",
+            kind=MessageKind.REMINDER,
+            language="en",
+            body="See you {session_date} at {session_time}, {client_name}!",
+        )
+    (reminder,) = reminders_of(session)
+    assert reminder.body.startswith("See you")
+    assert reminder.status == MessageStatus.SCHEDULED

@@ -15,6 +15,7 @@ from audit.models import Event
 from clientbook.testing import LOOKALIKE_NAMES, logged_in
 from messaging.models import Message, MessageStatus, MessageTemplate
 from messaging.services import save_template, send_message
+from practices.services import set_user_language
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -191,6 +192,7 @@ def test_a_message_for_later_is_scheduled(a, practice, ana_client):
 
 
 def test_the_page_says_why_sms_is_off_and_the_service_refuses_it(a, ana_client):
+    set_user_language(a.reception.user, "en")  # practice A without the `practice` fixture: pt-BR
     http = logged_in(a.reception)
     page = http.get(new_url(ana_client) + "?channel=sms")
     sms = re.search(r'<input type="radio" name="channel" value="sms"[^>]*>', page.content.decode())
