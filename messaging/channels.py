@@ -77,6 +77,7 @@ class Email(ChannelBackend):
 
     def send(self, message: Message) -> str:
         import smtplib
+        import socket
 
         message_id = f"<{message.uuid}@clientbook>"
         email = EmailMessage(
@@ -99,9 +100,21 @@ class Email(ChannelBackend):
             )
             # 4xx is "try again later"; 5xx is a refusal.
             raise DeliveryError(reason, retry=400 <= error.smtp_code < 500) from error
-        except (smtplib.SMTPException, OSError) as error:
+        except (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError) as error:
+            # Nothing was handed over: trying again cannot send it twice.
             raise DeliveryError(
                 _("The mail server could not be reached: %s") % error, retry=True
+            ) from error
+        except (smtplib.SMTPException, OSError) as error:
+            # Broken off mid-way (a timeout, a dropped connection): the server may have taken
+            # the e-mail already, and SMTP has no idempotency key — so no second try.
+            raise DeliveryError(
+                _(
+                    "The connection to the mail server broke off (%s): the e-mail may or may "
+                    "not have arrived."
+                )
+                % error,
+                retry=False,
             ) from error
         return message_id
 

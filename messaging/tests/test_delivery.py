@@ -335,6 +335,18 @@ class FailingMailer(BaseEmailBackend):
             "retry",
             "The mail server could not be reached: [Errno 111] Connection refused",
         ),
+        (
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            "failed",
+            "The connection to the mail server broke off (Connection unexpectedly closed): "
+            "the e-mail may or may not have arrived.",
+        ),
+        (
+            TimeoutError("timed out"),
+            "failed",
+            "The connection to the mail server broke off (timed out): the e-mail may or may "
+            "not have arrived.",
+        ),
     ],
 )
 def test_mail_server_errors_fail_or_are_retried(settings, email, error, outcome, reason):
