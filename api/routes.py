@@ -642,3 +642,7 @@ api.add_router("", agenda.router)
 from api import messages  # noqa: E402
 
 api.add_router("", messages.router)
+
+from api import animals  # noqa: E402
+
+api.add_router("", animals.router)

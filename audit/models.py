@@ -30,6 +30,10 @@ class EventKind(models.TextChoices):
     MESSAGE_FAILED = "message.failed", _("Message not delivered")
     MESSAGE_TEMPLATE_SAVED = "message_template.saved", _("Message template saved")
     MESSAGE_TEMPLATE_DELETED = "message_template.deleted", _("Message template deleted")
+    ANIMAL_ADDED = "animal.added", _("Animal added")
+    ANIMAL_CHANGED = "animal.changed", _("Animal changed")
+    ANIMAL_DEACTIVATED = "animal.deactivated", _("Animal marked inactive")
+    ANIMAL_REACTIVATED = "animal.reactivated", _("Animal reactivated")
     PRACTICE_SETTINGS_CHANGED = "practice.settings_changed", _("Practice settings changed")
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "intake",
     "scheduling",
     "messaging",
+    "pets",
     "api",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("messages/", include("messaging.urls")),
     path("agenda/", include("scheduling.urls")),
+    path("animals/", include("pets.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

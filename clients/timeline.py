@@ -47,9 +47,12 @@ def _label(name: str, country: str = "") -> str:
         "room": _("Room"),
         "cancel_reason": _("Reason"),
         "not_booked": _("Not booked"),
+        "animals": _("Animals"),
     }
     if name in linked:
         return linked[name]
+    if name.startswith("animal_"):
+        return capfirst(str(_animal_field(name.removeprefix("animal_"))))
     if label := field_label(country, name):
         return label
     try:
@@ -103,6 +106,8 @@ def _readable(name: str, value: Any) -> Any:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if name.startswith("animal_"):
+        return _readable_animal(name.removeprefix("animal_"), value)
     try:
         field = Client._meta.get_field(name)
     except FieldDoesNotExist:
@@ -117,6 +122,25 @@ def _readable(name: str, value: Any) -> Any:
         return parse_date(value) or value
     if isinstance(value, str) and field.get_internal_type() == "DateTimeField":
         return parse_datetime(value) or value
+    return value
+
+
+def _animal_field(name: str):
+    # Imported here: animals depends on clients, not the other way round.
+    from pets.models import Animal
+
+    return Animal._meta.get_field(name).verbose_name
+
+
+def _readable_animal(name: str, value: Any) -> Any:
+    """An animal's field in the owner's history: choices by label, dates as dates."""
+    from pets.models import Animal
+
+    field = Animal._meta.get_field(name)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, str) and field.get_internal_type() == "DateField":
+        return parse_date(value) or value
     return value
 
 

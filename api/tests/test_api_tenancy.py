@@ -13,6 +13,7 @@ from django.test import Client as HttpClient
 from api.models import ApiToken
 from api.routes import api
 from api.tests import test_agenda_api as agenda_api
+from api.tests import test_animals_api as animals_api
 from api.tests import test_messages_api as messages_api
 from audit.models import Event
 from clientbook.testing import PracticeWorld
@@ -68,6 +69,7 @@ def body_for(operation: tuple[str, str], client: Client | None, world: PracticeW
         CODE: {"code": "NEW-1"},
         **messages_api.BODIES,
         **agenda_api.BODIES,
+        **animals_api.BODIES,
     }.get(operation)
     return body(world) if callable(body) else body
 
@@ -77,6 +79,7 @@ def request(caller: Api, operation: tuple[str, str], client: Client | None, worl
     if client is not None:
         path = path.replace("{client_id}", str(client.pk))
     path = agenda_api.fill_path(messages_api.fill_path(path, world), world)
+    path = animals_api.fill_path(path, world)
     body = body_for(operation, client, world)
     if operation == LIST:
         return caller.call(method, path, status="all")
@@ -151,6 +154,7 @@ CROSS_PRACTICE: dict[tuple[str, str], Callable] = {
     EVENTS: _by_id(EVENTS),
     **messages_api.CROSS_PRACTICE,
     **agenda_api.CROSS_PRACTICE,
+    **animals_api.CROSS_PRACTICE,
 }
 
 
@@ -187,6 +191,7 @@ RIGHTS: dict[tuple[str, str], dict[str, int]] = {
            "professional/own": 403},
     **messages_api.RIGHTS,
     **agenda_api.RIGHTS,
+    **animals_api.RIGHTS,
 }  # fmt: skip
 CASES = [
     (operation, role, target)

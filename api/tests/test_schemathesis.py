@@ -24,6 +24,7 @@ from clientbook import testing
 from clientbook.wsgi import application
 from clients.models import Client
 from intake.models import AnamnesisGroup
+from pets.services import add_animal
 from practices.models import Practice, Professional, User
 from scheduling.models import Series, Session
 from scheduling.recurrence import WEEKLY, Rule
@@ -42,13 +43,13 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # Filled by the `world` fixture, read by aim_at_the_practice.
 SEEDED: dict[str, list[int]] = {
     "clients": [], "professionals": [], "anamnesis_groups": [], "sessions": [], "series": [],
-    "services": [], "rooms": [],
+    "services": [], "rooms": [], "animals": [],
 }  # fmt: skip
 # Which seeded ids a path parameter or a body field of one id takes.
 ID_FIELDS = {
     "client_id": "clients", "session_id": "sessions", "series_id": "series",
     "client": "clients", "professional": "professionals", "service": "services",
-    "room": "rooms", "from_session": "sessions",
+    "room": "rooms", "from_session": "sessions", "animal_id": "animals",
 }  # fmt: skip
 
 # Rules a JSON schema cannot say, which the card form checks: check digits (CPF, PESEL, NIP),
@@ -71,6 +72,8 @@ AGENDA_RULES = {
 # And messaging's: SMS off in the practice, a recipient without an address on the channel, a
 # text of spaces or too long for the channel, a time in the past or over a year ahead.
 MESSAGE_RULES = {"channel", "recipient", "body", "subject", "send_at", "client", "status"}
+# And animals': a microchip already used in the practice.
+ANIMAL_RULES = {"microchip"}
 
 
 def _seeded(kind: str, value: Any, *, path: bool = False) -> Any:
@@ -121,6 +124,7 @@ def positive_bodies_fail_only_on_form_rules(ctx, response, case) -> None:
             AGENDA_RULES if "/sessions" in case.path or "/series" in case.path else set()
         )
         rules |= MESSAGE_RULES if "/messages" in case.path else set()
+        rules |= ANIMAL_RULES if "/animals" in case.path else set()
         assert fields <= rules, f"a schema-valid body refused for {fields - rules}"
 
 
@@ -158,6 +162,11 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
         )
         SEEDED["series"], SEEDED["services"], SEEDED["rooms"] = [series.pk], [service.pk], [room.pk]
         SEEDED["sessions"] = list(series.sessions.values_list("pk", flat=True))
+        rex = add_animal(
+            by=a.owner, client=a.clients["João da Silva"], name="Rex", species="dog",
+            microchip="616093900000001",
+        )  # fmt: skip
+        SEEDED["animals"] = [rex.pk]
         try:
             yield {"Authorization": f"Bearer {secret}"}
         finally:

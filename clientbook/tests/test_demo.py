@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from clients.models import Client
+from pets.models import Animal
 from practices.models import Practice
 from scheduling.models import Series, Session, SessionStatus
 
@@ -35,6 +36,11 @@ def test_the_demo_loads_two_practices_with_a_consistent_agenda():
                 assert last_end.get(who, s.starts_at) <= s.starts_at, (key, s)
                 last_end[who] = max(last_end.get(who, s.ends_at), s.ends_at)
     assert "recurring series" in out.getvalue()
+    # The veterinary practice's clients have animals; the therapy practice's none.
+    vet = Practice.objects.get(kind=Practice.Kind.VETERINARY)
+    assert Animal.objects.filter(practice=vet).count() >= 10
+    assert not Animal.objects.exclude(practice=vet).exists()
+    assert not Animal.objects.exclude(client__practice=vet).filter(practice=vet).exists()
     with pytest.raises(CommandError):
         call_command("demo", stdout=io.StringIO())
     call_command("demo", if_empty=True, stdout=io.StringIO())  # nothing, quietly

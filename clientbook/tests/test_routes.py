@@ -20,6 +20,7 @@ from audit.models import Event
 from clientbook.testing import PracticeWorld, logged_in
 from clients.models import Client
 from messaging.tests import routes as messages
+from pets.tests import routes as animals
 from practices.models import Member, User
 from scheduling.tests import routes as agenda
 
@@ -338,6 +339,39 @@ ROUTES: dict[str, Route] = {
         )
         for name, methods in [("template_edit", ("get", "post")), ("template_delete", ("post",))]
     },
+    # Animals (veterinary practices).
+    **{
+        f"animals:{name}": Route(
+            animals.each_client(f"animals:{name}", **payload),
+            methods,
+            (
+                "pets.tests.test_views::"
+                "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+                "pets.tests.test_views::"
+                "test_a_professional_gets_404_for_a_colleagues_client_and_changes_nothing",
+            ),
+        )
+        for name, methods, payload in [
+            ("add", ("get", "post"), animals.ANIMAL),
+            ("client_active", ("post",), {"active": "0"}),
+        ]
+    },
+    **{
+        f"animals:{name}": Route(
+            animals.each_animal(f"animals:{name}", **payload),
+            methods,
+            (
+                "pets.tests.test_views::"
+                "test_another_practice_gets_404_for_every_animal_and_changes_nothing",
+                "pets.tests.test_views::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_animal",
+            ),
+        )
+        for name, methods, payload in [
+            ("edit", ("get", "post"), animals.ANIMAL),
+            ("active", ("post",), {"active": "0"}),
+        ]
+    },
     "practices:settings": Route(
         one("practices:settings", **messages.SETTINGS),
         ("get", "post"),
@@ -389,10 +423,11 @@ def exemption(route: str) -> str | None:
 
 def everything() -> tuple:
     """What a request must not change: every client row, the events, memberships, languages,
-    the agenda, the messages."""
+    the agenda, the messages, the animals."""
     return (
         agenda.scheduling_rows(),
         messages.messaging_rows(),
+        animals.animal_rows(),
         list(
             Client.objects.order_by("pk").values_list(
                 "pk", "practice_id", "code", "former_codes", "full_name", "status", "version"

@@ -11,6 +11,7 @@ from audit.models import Event
 from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client, make_user, years_ago
 from clients.models import Client
 from clients.services import change_client_code, change_status, update_client
+from pets.services import add_animal
 from practices.models import Professional
 from practices.services import set_user_language
 
@@ -205,8 +206,10 @@ def test_the_timeline_holds_only_this_clients_events(a, b):
 # practice switcher), 4 the client with its practice and anamnesis group, 5 its
 # professionals, 6 its events (actor label stored on the event), 7-9 its sessions panel:
 # the next sessions, the last ones, the recurring series (scheduling.selectors.client_agenda),
-# 10 its latest messages (messaging's panel).
+# 10 its latest messages (messaging's panel). The animals panel asks nothing in a therapy
+# practice (practice A); in a veterinary one it adds 11, the client's animals.
 CARD_QUERIES = 10
+VETERINARY_CARD_QUERIES = CARD_QUERIES + 1
 
 
 def test_the_card_takes_ten_queries(a, django_assert_num_queries):
@@ -215,6 +218,18 @@ def test_the_card_takes_ten_queries(a, django_assert_num_queries):
     with django_assert_num_queries(CARD_QUERIES):
         response = http.get(card(client))
     assert response.status_code == 200
+
+
+def test_a_veterinary_card_takes_one_more_query_for_any_number_of_animals(
+    b, django_assert_num_queries
+):
+    client = b.clients["João da Silva"]
+    for i in range(3):
+        add_animal(by=b.owner, client=client, name=f"Pet {i}", species="dog")
+    http = logged_in(b.owner)
+    with django_assert_num_queries(VETERINARY_CARD_QUERIES):
+        response = http.get(card(client))
+    assert response.content.decode().count('class="animal"') == 3
 
 
 @pytest.mark.parametrize("changes", [0, 40])

@@ -12,6 +12,7 @@ from clients.models import Client, Status
 from clients.services import CardData, change_status, register_client
 from intake.models import AnamnesisGroup
 from messaging.demo import add_demo_messages
+from pets.demo import add_demo_animals
 from practices.models import Member, Practice, Professional, Role, User
 from practices.services import add_member, create_practice
 from scheduling.demo import add_demo_agenda
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             change_status(
                 [client], by=owner_member, status=Status.INACTIVE, reason=rng.choice(reasons)
             )
+        add_demo_animals(practice, rng)
         series = add_demo_agenda(practice, rng)
         add_demo_messages(practice)
         self.stdout.write(f"{practice.name}: {series} recurring series, reminders and messages")
