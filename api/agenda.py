@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from api.routes import BODY_ERRORS, ERRORS, Day, Fee, Id, IdIn, Str200, When
@@ -69,6 +69,15 @@ def _hhmm(value: Any) -> Any:
         raise PydanticCustomError("hhmm", _("Enter a time as HH:MM."))
     return value
 
+
+def _plausible_day(value: datetime.date) -> datetime.date:
+    if not 1900 <= value.year <= 9998:
+        raise PydanticCustomError("date_range", _("Enter a date between 1900 and 9998."))
+    return value
+
+
+# A series' dates: plausible years only (year 1 would overflow on the way to UTC).
+SeriesDay = Annotated[Day, AfterValidator(_plausible_day)]
 
 LocalTime = Annotated[
     datetime.time,
@@ -153,14 +162,14 @@ class SessionMarkIn(Schema):
 class SeriesIn(Schema):
     client: IdIn
     professional: IdIn
-    start_date: Day
+    start_date: SeriesDay
     time: LocalTime = Field(description="Local time of the practice, HH:MM.")
     frequency: Frequency
     interval: Interval = 1
     count: Count | None = Field(
         None, description="Ends after this many sessions; neither count nor until: open-ended."
     )
-    until: Day | None = None
+    until: SeriesDay | None = None
     duration_minutes: Minutes | None = None
     service: IdIn | None = None
     room: IdIn | None = None
@@ -173,12 +182,12 @@ class SeriesChangeIn(Schema):
     from_session: IdIn | None = Field(
         None, description="Change this session and the following; omitted: every one to come."
     )
-    start_date: Day | None = None
+    start_date: SeriesDay | None = None
     time: LocalTime | None = None
     frequency: Frequency | None = None
     interval: Interval | None = None
     count: Count | None = None
-    until: Day | None = None
+    until: SeriesDay | None = None
     duration_minutes: Minutes | None = None
     professional: IdIn | None = None
     service: IdIn | None = None

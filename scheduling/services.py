@@ -28,6 +28,8 @@ from scheduling.recurrence import Rule, local_moment, occurrence_dates
 MAX_DURATION = datetime.timedelta(hours=12)
 # How far ahead the sessions of an open-ended series exist as rows.
 SERIES_HORIZON = datetime.timedelta(days=182)
+# How far back a series may begin (its past sessions are booked as a record).
+MAX_SERIES_PAST = datetime.timedelta(days=366)
 
 
 def _same_practice(practice_id: int, *objects) -> None:
@@ -288,8 +290,12 @@ def book_series(
         by=by, client=client, professional=professional, service=service, room=room,
         duration=duration, price=price,
     )  # fmt: skip
-    _check_times(local_moment(start_date, at, client.practice.tz), duration)
     practice = client.practice
+    if start_date < timezone.localdate(timezone.now(), practice.tz) - MAX_SERIES_PAST:
+        raise ValidationError(
+            {"start_date": _("A series can begin at most a year ago (to record past sessions).")}
+        )
+    _check_times(local_moment(start_date, at, practice.tz), duration)
     series = Series(
         practice=practice,
         client=client,

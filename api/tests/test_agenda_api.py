@@ -124,6 +124,22 @@ def test_a_series_is_booked_changed_paused_resumed_and_ended(a, api, monday):
     assert not Series.objects.filter(pk=new["id"]).exists()
 
 
+def test_a_series_in_an_implausible_year_is_refused_not_a_500(a, api, monday):
+    for start in ("0001-01-01", str(monday - datetime.timedelta(days=400))):
+        response = api.post(
+            SERIES,
+            {
+                "client": a.clients["João da Silva"].pk,
+                "professional": a.other_professional.pk,
+                "start_date": start,
+                "time": "18:00",
+                "frequency": "monthly_weekday",
+            },
+        )
+        assert response.status_code == 422, start
+        assert "start_date" in response.json()["errors"]
+
+
 def test_a_series_with_both_ends_is_refused(a, api, monday):
     response = api.post(
         SERIES,

@@ -366,3 +366,17 @@ def test_a_reminder_follows_a_new_e_mail_on_the_card(a, monday):
     reminders = Message.objects.filter(kind=MessageKind.REMINDER, status="scheduled")
     assert set(reminders.values_list("recipient", flat=True)) == {"joao.silva@example.org"}
     assert reminders.count() == 2
+
+
+def test_a_series_begins_at_most_a_year_ago(a):
+    with pytest.raises(ValidationError) as refused:
+        book_series(
+            by=a.reception,
+            client=a.clients["João da Silva"],
+            professional=a.other_professional,
+            start_date=datetime.date(1, 1, 1),
+            at=datetime.time(9),
+            rule=Rule(MONTHLY_DAY),
+        )
+    assert "start_date" in refused.value.message_dict
+    assert not Session.objects.exists()
