@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import Event
 from clientbook.http import PracticeRequest
+from clientbook.lib.forms import apply_errors
 from clientbook.lib.phones import format_phone
 from clients import selectors
 from clients.access import get_client_for_user
@@ -32,15 +32,6 @@ TAB_LABELS = {
     "forgotten": gettext_lazy("Forgotten"),
     "all": gettext_lazy("All"),
 }
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Service-level validation errors shown on the form field they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @member_required
@@ -117,7 +108,7 @@ def client_create(request: PracticeRequest) -> HttpResponse:
                 status=form.cleaned_data.get("status") or Status.ACTIVE,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -151,7 +142,7 @@ def client_edit(request: PracticeRequest, pk: int) -> HttpResponse:
                 expected_version=version,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except StaleVersion as error:
             form.add_error(
                 None,
@@ -196,7 +187,7 @@ def client_change_code(request: PracticeRequest, pk: int) -> HttpResponse:
         try:
             client = change_client_code(client, by=request.member, code=form.cleaned_data["code"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The client's code is now %s.") % client.code)
             return redirect("clients:card", pk=client.pk)

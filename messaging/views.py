@@ -4,16 +4,15 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientbook.http import PracticeRequest
+from clientbook.http import PracticeRequest, safe_next
+from clientbook.lib.forms import apply_errors
 from clients.access import get_client_for_user
 from messaging import routing, selectors
 from messaging.access import get_message_for_member
@@ -23,22 +22,6 @@ from messaging.services import cancel_message, delete_template, save_template, s
 from messaging.texts import PLACEHOLDERS
 from practices import roles
 from practices.access import member_required
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Service-level validation errors shown on the form field they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _next(request: PracticeRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 @member_required
@@ -81,21 +64,21 @@ def new_message(request: PracticeRequest, client_pk: int) -> HttpResponse:
                 send_at=data["send_at"] if data["when"] == "later" else None,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if data["when"] == "later":
                 when = formats.date_format(timezone.localtime(message.send_at), "DATETIME_FORMAT")
                 messages.success(request, _("Message scheduled for %s.") % when)
             else:
                 messages.success(request, _("Message sent."))
-            return redirect(_next(request, reverse("clients:card", args=[client.pk])))
+            return redirect(safe_next(request, reverse("clients:card", args=[client.pk])))
     ctx = {
         "client": client,
         "form": form,
         "channels": channels,
         "template_texts": filled,
         "has_templates": bool(templates),
-        "next": _next(request, ""),
+        "next": safe_next(request, ""),
         "card_url": reverse("clients:card", args=[client.pk]),
     }
     return render(request, "messaging/new_message.html", ctx)
@@ -116,13 +99,13 @@ def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     if request.htmx:
         # The panel itself shows what happened (a message sent meanwhile shows as sent).
         ctx = selectors.panel(request.member, client)
-        ctx["next"] = _next(request, reverse("clients:card", args=[client.pk]))
+        ctx["next"] = safe_next(request, reverse("clients:card", args=[client.pk]))
         return render(request, "messaging/_panel.html", ctx)
     if problem:
         messages.error(request, problem)
     else:
         messages.success(request, _("The scheduled message was cancelled."))
-    return redirect(_next(request, reverse("clients:card", args=[client.pk])))
+    return redirect(safe_next(request, reverse("clients:card", args=[client.pk])))
 
 
 def _template_for(request: PracticeRequest, pk: int) -> MessageTemplate:
@@ -168,7 +151,7 @@ def _template_page(request: PracticeRequest, template: MessageTemplate | None) -
                 body=data["body"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Template saved."))
             return redirect("messaging:templates")

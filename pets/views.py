@@ -4,7 +4,6 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientbook.http import PracticeRequest
+from clientbook.lib.forms import apply_errors
 from clients.access import get_client_for_user
 from clients.models import Client
 from pets.access import get_animal_for_member
@@ -20,15 +20,6 @@ from pets.forms import AnimalForm
 from pets.models import Animal
 from pets.services import add_animal, set_animals_active, update_animal
 from practices.access import member_required
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Service-level validation errors shown on the form field they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _card(client: Client) -> str:
@@ -44,7 +35,7 @@ def add(request: PracticeRequest, client_pk: int) -> HttpResponse:
         try:
             animal = add_animal(by=request.member, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("%s was added.") % animal.name)
             return redirect(_card(client))
@@ -64,7 +55,7 @@ def edit(request: PracticeRequest, pk: int) -> HttpResponse:
         try:
             update_animal(animal, by=request.member, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(_card(client))

@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientbook.http import PracticeRequest
+from clientbook.http import PracticeRequest, safe_next
 from practices import roles
 from practices.access import member_required
 from practices.forms import PracticeSettingsForm
@@ -18,10 +17,7 @@ from practices.services import set_user_language, update_practice_settings
 
 
 def _back(request: PracticeRequest, default: str = "clients:list") -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 @require_POST

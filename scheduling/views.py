@@ -18,12 +18,12 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientbook.http import PracticeRequest
+from clientbook.http import PracticeRequest, safe_next
+from clientbook.lib.forms import apply_errors
 from clientbook.lib.money import format_money
 from practices import roles
 from practices.access import member_required
@@ -77,24 +77,6 @@ SERIES_BOOKED = ngettext_lazy(
 
 
 # Helpers.
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """The service's errors shown next to the field they name (or above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = SERVICE_FIELDS.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _next(request: PracticeRequest, default: str) -> str:
-    """Where to go after a change: the page the user came from (only on this site)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 def _posted(request: PracticeRequest) -> QueryDict | None:
@@ -282,7 +264,7 @@ def book(request: PracticeRequest) -> HttpResponse:
         form = BookingForm(request.POST, member=member)
     else:
         form = BookingForm(initial=_booking_initial(request), member=member)
-    next_url = _next(request, "")
+    next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -306,7 +288,7 @@ def book(request: PracticeRequest) -> HttpResponse:
                 first_session = series.sessions.order_by("starts_at").first()
                 first, count = first_session.starts_at, series.sessions.count()
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             names = {
                 "client": data["client"].full_name,
@@ -392,8 +374,8 @@ def session_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         and session.status != SessionStatus.CANCELLED
         and session.starts_at <= now,
         "can_change": can_change,
-        "next": _next(request, ""),
-        "back_url": _next(request, _session_default(session)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _session_default(session)),
         "agenda_url": _agenda_url(
             start.date(), view="week", scope=f"professional-{session.professional_id}"
         ),
@@ -408,8 +390,8 @@ def _session_form_page(
         "session": session,
         "form": form,
         "start": timezone.localtime(session.starts_at, session.practice.tz),
-        "next": _next(request, ""),
-        "back_url": _next(request, _session_default(session)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _session_default(session)),
     }
     return _page(request, template, ctx, partial="form")
 
@@ -445,14 +427,14 @@ def session_reschedule(request: PracticeRequest, pk: int) -> HttpResponse:
                 keep_room=False,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
                 _("Session of %(client)s moved to %(when)s.")
                 % {"client": session.client.full_name, "when": _when(moved.starts_at, tz)},
             )
-            return _go(request, _next(request, _session_default(moved)))
+            return _go(request, safe_next(request, _session_default(moved)))
     return _session_form_page(request, session, "scheduling/reschedule.html", form)
 
 
@@ -470,7 +452,7 @@ def session_cancel(request: PracticeRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -480,7 +462,7 @@ def session_cancel(request: PracticeRequest, pk: int) -> HttpResponse:
                     "when": _when(session.starts_at, session.practice.tz),
                 },
             )
-            return _go(request, _next(request, _session_default(session)))
+            return _go(request, safe_next(request, _session_default(session)))
     return _session_form_page(request, session, "scheduling/cancel.html", form)
 
 
@@ -504,7 +486,7 @@ def session_mark(request: PracticeRequest, pk: int) -> HttpResponse:
                 "status": marked.get_status_display(),
             },
         )
-    return _go(request, _next(request, _session_default(session)))
+    return _go(request, safe_next(request, _session_default(session)))
 
 
 # A series: pause and resume.
@@ -523,7 +505,7 @@ def series_pause(request: PracticeRequest, pk: int) -> HttpResponse:
         try:
             cancelled = pause_series(series, by=request.member, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -534,14 +516,14 @@ def series_pause(request: PracticeRequest, pk: int) -> HttpResponse:
                 )
                 % {"n": cancelled},
             )
-            return _go(request, _next(request, _series_default(series)))
+            return _go(request, safe_next(request, _series_default(series)))
     ctx = {
         "series": series,
         "summary": layout.series_summary(series),
         "form": form,
         "to_cancel": selectors.series_sessions_to_come(series),
-        "next": _next(request, ""),
-        "back_url": _next(request, _series_default(series)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _series_default(series)),
     }
     return _page(request, "scheduling/series_pause.html", ctx, partial="form")
 
@@ -555,7 +537,7 @@ def series_resume(request: PracticeRequest, pk: int) -> HttpResponse:
         try:
             booked = resume_series(series, by=request.member)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -566,14 +548,14 @@ def series_resume(request: PracticeRequest, pk: int) -> HttpResponse:
                 )
                 % {"n": booked},
             )
-            return _go(request, _next(request, _series_default(series)))
+            return _go(request, safe_next(request, _series_default(series)))
     ctx = {
         "series": series,
         "summary": layout.series_summary(series),
         "form": form,
         "to_book": selectors.series_paused_sessions_to_come(series),
-        "next": _next(request, ""),
-        "back_url": _next(request, _series_default(series)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _series_default(series)),
     }
     return _page(request, "scheduling/series_resume.html", ctx, partial="form")
 
@@ -592,7 +574,7 @@ def session_remove(request: PracticeRequest, pk: int) -> HttpResponse:
         try:
             delete_session(session, by=request.member)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -602,7 +584,7 @@ def session_remove(request: PracticeRequest, pk: int) -> HttpResponse:
                     "when": _when(session.starts_at, session.practice.tz),
                 },
             )
-            return _go(request, _next(request, _session_default(session)))
+            return _go(request, safe_next(request, _session_default(session)))
     return _session_form_page(request, session, "scheduling/remove.html", form)
 
 
@@ -669,7 +651,7 @@ def series_change(request: PracticeRequest, pk: int) -> HttpResponse:
                 series, by=request.member, plan=new_plan, from_session=start if following else None
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             count = changed.sessions.filter(
                 status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
@@ -683,14 +665,14 @@ def series_change(request: PracticeRequest, pk: int) -> HttpResponse:
                 )
                 % {"n": count, "professional": changed.professional.name},
             )
-            return _go(request, _next(request, _series_default(series)))
+            return _go(request, safe_next(request, _series_default(series)))
     ctx = {
         "series": series,
         "start": start,
         "summary": layout.series_summary(series),
         "form": form,
-        "next": _next(request, ""),
-        "back_url": _next(request, _series_default(series)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _series_default(series)),
     }
     return _page(request, "scheduling/series_change.html", ctx, partial="form")
 
@@ -712,7 +694,7 @@ def series_end(request: PracticeRequest, pk: int) -> HttpResponse:
                 series, by=request.member, from_session=start if following else None
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -723,7 +705,7 @@ def series_end(request: PracticeRequest, pk: int) -> HttpResponse:
                 )
                 % {"n": removed},
             )
-            return _go(request, _next(request, _series_default(series)))
+            return _go(request, safe_next(request, _series_default(series)))
     ctx = {
         "series": series,
         "start": start,
@@ -731,8 +713,8 @@ def series_end(request: PracticeRequest, pk: int) -> HttpResponse:
         "summary": layout.series_summary(series),
         "form": form,
         "counts": selectors.series_sessions_ahead(series, start),
-        "next": _next(request, ""),
-        "back_url": _next(request, _series_default(series)),
+        "next": safe_next(request, ""),
+        "back_url": safe_next(request, _series_default(series)),
     }
     return _page(request, "scheduling/series_end.html", ctx, partial="form")
 
@@ -765,7 +747,7 @@ def _service_form(request: PracticeRequest, service=None) -> HttpResponse:
                 is_active=data["is_active"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(request, _("Service “%s” saved.") % saved.name)
             return redirect("scheduling:services")
@@ -822,7 +804,7 @@ def _room_form(request: PracticeRequest, room=None) -> HttpResponse:
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(request, _("Room “%s” saved.") % saved.name)
             return redirect("scheduling:rooms")
