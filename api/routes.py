@@ -461,8 +461,10 @@ def list_clients(
         "name", "-name", "code", "-code", "contact", "-contact", "registered", "-registered"
     ]
     | None = None,
-    after: Annotated[str, Field(max_length=500, pattern=r"^[A-Za-z0-9_=-]*$")] | None = None,
-    before: Annotated[str, Field(max_length=500, pattern=r"^[A-Za-z0-9_=-]*$")] | None = None,
+    after: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[A-Za-z0-9_=-]+$")]
+    | None = None,
+    before: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[A-Za-z0-9_=-]+$")]
+    | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ):
     """Clients of one tab, searched (`q`: name fragments without accents, phone digits in any
