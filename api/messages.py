@@ -35,6 +35,9 @@ class MessageOut(Schema):
     recipient: str = Field(description="The address used: E.164 phone number or e-mail.")
     subject: str
     body: str
+    attachment_name: str = Field(
+        description="The name of the file sent with it (an invoice, a certificate); empty if none."
+    )
     status: str = Field(description="`scheduled`, `sending`, `sent`, `failed` or `cancelled`.")
     send_at: datetime.datetime = Field(description="When it goes (a retry: the next attempt).")
     sent_at: datetime.datetime | None
@@ -73,6 +76,7 @@ def message_out(message: Message) -> dict[str, Any]:
         "recipient": message.recipient,
         "subject": message.subject,
         "body": message.body,
+        "attachment_name": message.attachment_name,
         "status": message.status,
         "send_at": message.send_at,
         "sent_at": message.sent_at,

@@ -7,10 +7,13 @@
         "whatsapp": {"BACKEND": "messaging.channels.Outbox"},
     }
 
-A backend's `send(message)` returns the provider's id for the message, or raises
-DeliveryError saying why not and whether trying again later may work.
+A backend's `send(message, attachment)` returns the provider's id for the message, or raises
+DeliveryError saying why not and whether trying again later may work. `attachment` is the file
+of a message that has one (messaging.attachments), made by the delivery just before; None
+otherwise.
 """
 
+import base64
 import http.client
 import json
 import logging
@@ -24,6 +27,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from messaging.attachments import Attachment
 from messaging.models import Message
 
 logger = logging.getLogger(__name__)
@@ -53,29 +57,38 @@ class ChannelBackend:
     def __init__(self, **options: Any):
         self.options = options
 
-    def send(self, message: Message) -> str:
+    def send(self, message: Message, attachment: Attachment | None = None) -> str:
         raise NotImplementedError
 
 
 class Outbox(ChannelBackend):
     """Delivers nowhere: the message is recorded as sent (its row is the outbox), so the demo
-    and a practice without a provider work offline. The history shows it as "outbox"."""
+    and a practice without a provider work offline. The history shows it as "outbox". A file
+    is only named in the log (the row keeps its reference and name)."""
 
     via = "outbox"
     idempotent = True
 
-    def send(self, message: Message) -> str:
+    def send(self, message: Message, attachment: Attachment | None = None) -> str:
         logger.info("outbox: %s message %s to %s", message.channel, message.uuid, message.pk)
+        if attachment is not None:
+            logger.info(
+                "outbox: with %s (%s, %d bytes)",
+                attachment.filename,
+                attachment.content_type,
+                len(attachment.content),
+            )
         return f"outbox-{message.uuid}"
 
 
 class Email(ChannelBackend):
     """Through Django's e-mail (settings.MAILERS; OPTIONS: `mailer`, `from_email`). The
-    Message-ID is made from the message's uuid, so a retried e-mail is the same e-mail."""
+    Message-ID is made from the message's uuid, so a retried e-mail is the same e-mail. A file
+    goes as an attachment of the e-mail."""
 
     via = "email"
 
-    def send(self, message: Message) -> str:
+    def send(self, message: Message, attachment: Attachment | None = None) -> str:
         import smtplib
         import socket
 
@@ -87,6 +100,8 @@ class Email(ChannelBackend):
             to=[message.recipient],
             headers={"Message-ID": message_id},
         )
+        if attachment is not None:
+            email.attach(attachment.filename, attachment.content, attachment.content_type)
         try:
             email.send(using=self.options.get("mailer", "default"))
         except smtplib.SMTPRecipientsRefused as error:
@@ -139,19 +154,26 @@ class HttpProvider(ChannelBackend):
     its `id` is the provider's id. Timeouts, connection errors, 429 and 5xx may be retried;
     other answers are refusals, with the provider's reason.
 
+    The JSON: `{"id": uuid, "channel": "sms" | "whatsapp", "to": E.164, "text": …, "from":
+    sender}` ("from" only when set), and for a message with a file (WhatsApp only: an SMS never
+    carries one) `"attachment": {"filename": …, "content_type": "application/pdf",
+    "content_base64": …}` — the file itself, base64, for a provider that sends it as the
+    message's media (a WhatsApp document) rather than fetching it from a URL, so nothing
+    needs to be published for it.
+
     OPTIONS: `url`, `token`, `timeout` (seconds, default 10), `sender` (optional)."""
 
     via = "http"
     idempotent = True
 
-    def send(self, message: Message) -> str:
+    def send(self, message: Message, attachment: Attachment | None = None) -> str:
         url = self.options["url"]
         if not url.lower().startswith(("http://", "https://")):
             raise DeliveryError(
                 _("The provider's URL must start with http:// or https://."), retry=False
             )
         timeout = float(self.options.get("timeout", 10))
-        payload = {
+        payload: dict[str, Any] = {
             "id": str(message.uuid),
             "channel": message.channel,
             "to": message.recipient,
@@ -159,6 +181,12 @@ class HttpProvider(ChannelBackend):
         }
         if self.options.get("sender"):
             payload["from"] = self.options["sender"]
+        if attachment is not None:
+            payload["attachment"] = {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "content_base64": base64.b64encode(attachment.content).decode("ascii"),
+            }
         request = urllib.request.Request(
             url,
             data=json.dumps(payload).encode(),

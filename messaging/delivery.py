@@ -17,6 +17,10 @@ Retries: timeouts, connection errors, 429 and 5xx are tried again after 1, 5, 25
 (settings.MESSAGING_RETRY_SECONDS * 5^n, or the provider's Retry-After if longer), up to
 settings.MESSAGING_MAX_ATTEMPTS attempts; then the message fails with the last reason.
 Refusals (4xx) fail at once, with the provider's reason.
+
+A message with a file (messaging.attachments) has it made just before the channel is called,
+from the object as it is then. When it cannot be made (the document is gone), the message
+fails with that reason and is not retried: the document will not come back by waiting.
 """
 
 import datetime
@@ -30,6 +34,7 @@ from django.utils.translation import gettext as _
 from audit.models import EventKind
 from audit.services import record_event
 from clients.models import Status
+from messaging import attachments
 from messaging.channels import DeliveryError, get_channel
 from messaging.models import Channel, Message, MessageKind, MessageStatus
 
@@ -124,7 +129,16 @@ def deliver(message_id: int) -> str:
 def _attempt(message: Message) -> str:
     channel = get_channel(message.channel)
     try:
-        provider_id = channel.send(message)
+        file = (
+            attachments.render(message.attachment, message.practice) if message.attachment else None
+        )
+        provider_id = channel.send(message, file)
+    except attachments.AttachmentMissing as missing:
+        reason = _("The file %(name)s cannot be sent: %(reason)s") % {
+            "name": message.attachment_name or message.attachment,
+            "reason": missing.reason,
+        }
+        return _not_delivered(message, reason, via=channel.via)
     except DeliveryError as error:
         return _not_delivered(
             message, error.reason, via=channel.via, retry=error.retry, wait=error.retry_after

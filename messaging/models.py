@@ -86,6 +86,10 @@ class Message(models.Model):
     recipient = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # A file sent with it (e-mail, WhatsApp): the reference "kind:id" of the object it is made
+    # from (messaging.attachments), made again at delivery; and the name the history shows.
+    attachment = models.CharField(_("attached file"), max_length=100, blank=True)
+    attachment_name = models.CharField(_("attached file's name"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus, default=MessageStatus.SCHEDULED
     )
@@ -125,7 +129,12 @@ class Message(models.Model):
                 fields=["session"],
                 condition=models.Q(kind="reminder", status="scheduled"),
                 name="message_one_scheduled_reminder",
-            )
+            ),
+            # An SMS cannot carry a file (send_message refuses it; the delivery relies on it).
+            models.CheckConstraint(
+                condition=~models.Q(channel="sms") | models.Q(attachment=""),
+                name="message_no_file_by_sms",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,19 +5,27 @@ The rules, per channel:
 - E-mail goes to an e-mail address.
 - WhatsApp goes to the WhatsApp number, or, when the card has none, to the phone number (most
   people use WhatsApp on their mobile; the card's WhatsApp field is for when they differ).
-- The guardian receives it when the client is a minor, or when the card sends documents to the
-  guardian on that channel (e-mail, WhatsApp), or when only the guardian can be reached — and
-  the guardian has an address on the channel. A person may also choose the recipient.
+- The guardian receives it when the client is a minor, or when the card sends papers of the
+  message's purpose to the guardian on that channel (e-mail, WhatsApp: `documents_to_guardian_*`
+  for messages and documents, `billing_to_guardian_*` for invoices and receipts), or when only
+  the guardian can be reached — and the guardian has an address on the channel. A person may
+  also choose the recipient.
 - Only active clients get new messages.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Status
 from messaging.models import Channel, RecipientKind
 from practices.models import Practice
+
+# What a message is for, which picks the card's flags that route it to the guardian: billing
+# papers (invoices, receipts) follow billing_to_guardian_*, everything else documents_to_guardian_*.
+Purpose = Literal["documents", "billing"]
+PURPOSES: tuple[Purpose, ...] = ("documents", "billing")
 
 
 @dataclass(frozen=True)
@@ -50,14 +58,29 @@ def address(client: Client, channel: str, recipient_kind: str) -> str:
     return ""
 
 
-def default_recipient(client: Client, channel: str) -> str:
-    """The recipient the card's routing gives for `channel` (see the module's docstring)."""
+def _to_guardian(client: Client, channel: str, purpose: Purpose = "documents") -> bool:
+    """Whether the card sends papers of `purpose` to the guardian on `channel` (never for SMS)."""
+    if purpose == "billing":
+        flags = {
+            Channel.EMAIL: client.billing_to_guardian_email,
+            Channel.WHATSAPP: client.billing_to_guardian_whatsapp,
+        }
+    elif purpose == "documents":
+        flags = {
+            Channel.EMAIL: client.documents_to_guardian_email,
+            Channel.WHATSAPP: client.documents_to_guardian_whatsapp,
+        }
+    else:
+        raise ValueError(f"purpose must be one of {PURPOSES}, not {purpose!r}")
+    return flags.get(channel, False)
+
+
+def default_recipient(client: Client, channel: str, *, purpose: Purpose = "documents") -> str:
+    """The recipient the card's routing gives for `channel` and `purpose` (see the module's
+    docstring)."""
+    routed = _to_guardian(client, channel, purpose)  # first: a bad purpose is always refused
     if not address(client, channel, RecipientKind.GUARDIAN):
         return RecipientKind.CLIENT
-    routed = {
-        Channel.EMAIL: client.documents_to_guardian_email,
-        Channel.WHATSAPP: client.documents_to_guardian_whatsapp,
-    }.get(channel, False)
     if client.is_minor or routed or not address(client, channel, RecipientKind.CLIENT):
         return RecipientKind.GUARDIAN
     return RecipientKind.CLIENT
@@ -114,15 +137,18 @@ class ChannelOptions:
         return "" if self.usable else self.default.problem
 
 
-def options(practice: Practice, client: Client) -> list[ChannelOptions]:
-    """Every channel with its routes, for the card and the new-message page (no query)."""
+def options(
+    practice: Practice, client: Client, *, purpose: Purpose = "documents"
+) -> list[ChannelOptions]:
+    """Every channel with its routes, for the card and the new-message page (no query); the
+    default route as the card routes papers of `purpose`."""
     found = []
     for channel, label in Channel.choices:
         to_client = route(practice, client, channel, RecipientKind.CLIENT)
         to_guardian = route(practice, client, channel, RecipientKind.GUARDIAN)
         default = (
             to_guardian
-            if default_recipient(client, channel) == RecipientKind.GUARDIAN
+            if default_recipient(client, channel, purpose=purpose) == RecipientKind.GUARDIAN
             else (to_client)
         )
         found.append(ChannelOptions(channel, str(label), default, to_client, to_guardian))

@@ -18,7 +18,7 @@ from audit.models import EventKind
 from audit.services import record_event
 from clients.models import Client
 from clients.services import check_can_change_client
-from messaging import delivery, routing
+from messaging import attachments, delivery, routing
 from messaging.models import (
     Channel,
     Message,
@@ -30,7 +30,7 @@ from messaging.models import (
 from messaging.reminders import resync_practice, sync_reminders
 from messaging.texts import check_placeholders
 from practices import roles
-from practices.models import Member
+from practices.models import Member, Practice
 
 __all__ = [
     "cancel_message",
@@ -81,24 +81,43 @@ def send_message(
     subject: str = "",
     send_at: datetime.datetime | None = None,
     recipient: str | None = None,
+    attachment: str = "",
+    attachment_name: str = "",
+    purpose: routing.Purpose = "documents",
 ) -> Message:
     """Write a message to the client (or the guardian: `recipient` "client" or "guardian",
-    None for the card's routing, see messaging.routing), sent now or at `send_at`.
+    None for the card's routing of papers of `purpose`, "documents" or "billing", see
+    messaging.routing), sent now or at `send_at`.
+
+    `attachment`: a file sent with it by e-mail or WhatsApp, as a reference "kind:id" to the
+    object it is made from (messaging.attachments); the file is made at delivery, so it is the
+    document as it is then. `attachment_name` is what the history shows (by default the file's
+    name).
 
     Refused with a ValidationError naming the field: `client` not active, `channel` off (SMS
-    without the module), `recipient` without an address on the channel, `body` empty or too
-    long, `send_at` in the past or more than a year ahead."""
+    without the module, or a file by SMS), `recipient` without an address on the channel,
+    `body` empty or too long, `send_at` in the past or more than a year ahead, `attachment`
+    that cannot be made."""
     check_can_change_client(client, by)
     practice = by.practice
+    if purpose not in routing.PURPOSES:
+        raise ValueError(f"purpose must be one of {routing.PURPOSES}, not {purpose!r}")
+    if attachment_name and not attachment:
+        raise ValueError("attachment_name without an attachment")
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Choose SMS, e-mail or WhatsApp.")})
+    if attachment and channel == Channel.SMS:
+        raise ValidationError({"channel": _("A file cannot go by SMS; choose e-mail or WhatsApp.")})
     if recipient not in (None, *RecipientKind.values):
         raise ValidationError({"recipient": _("Choose the client or the guardian.")})
     problem = routing.channel_problem(practice, client, channel)
     if problem:
         raise ValidationError({"client" if not client.is_active else "channel": problem})
     to = routing.route(
-        practice, client, channel, recipient or routing.default_recipient(client, channel)
+        practice,
+        client,
+        channel,
+        recipient or routing.default_recipient(client, channel, purpose=purpose),
     )
     if to.problem:
         raise ValidationError({"recipient": to.problem})
@@ -115,6 +134,8 @@ def send_message(
         raise ValidationError({"subject": _("At most 200 characters.")})
     if channel == Channel.EMAIL and not subject:
         subject = _("Message from %s") % practice.name
+    if attachment:
+        attachment_name = _checked_attachment(attachment, attachment_name, practice)
     now = timezone.now()
     when = _when(send_at, now)
     message = Message.objects.create(
@@ -126,6 +147,8 @@ def send_message(
         recipient=to.address,
         subject=subject[:200],
         body=body,
+        attachment=attachment,
+        attachment_name=attachment_name,
         send_at=when,
         created_by=by,
         created_by_label=str(by.user),
@@ -136,10 +159,37 @@ def send_message(
         client=client,
         by=by,
         kind=EventKind.MESSAGE_SCHEDULED if later else EventKind.MESSAGE_QUEUED,
-        data={"message": message.pk, "channel": channel, "recipient": to.recipient_kind},
+        data={
+            "message": message.pk,
+            "channel": channel,
+            "recipient": to.recipient_kind,
+            **({"attachment": attachment_name} if attachment else {}),
+        },
     )
     delivery.enqueue_on_commit(message)
     return message
+
+
+def _checked_attachment(reference: str, name: str, practice: Practice) -> str:
+    """The name to show for the file of `reference`, once it is known that it can be made.
+
+    The file is made once here rather than asking its app whether the object exists: one
+    function per kind for the apps to write, and a file that cannot be made for any reason
+    (not only a missing object) is refused now, to the person sending it, instead of failing
+    later in the worker. It costs one rendering per message, written one at a time; and it
+    runs in the caller's transaction, so a document issued in the same transaction is seen."""
+    name = " ".join(name.split())
+    _no_nul(attachment=reference, attachment_name=name)
+    if len(name) > 200:
+        raise ValidationError({"attachment_name": _("At most 200 characters.")})
+    if len(reference) > Message._meta.get_field("attachment").max_length:
+        # Stored as it is, and made again from what was stored: it must fit whole.
+        raise ValidationError({"attachment": _("“%s” is not a reference to a file.") % reference})
+    try:
+        made = attachments.render(reference, practice)
+    except attachments.AttachmentMissing as missing:
+        raise ValidationError({"attachment": missing.reason}) from None
+    return name or made.filename[:200]
 
 
 def _locked_message(message: Message, by: Member) -> Message:

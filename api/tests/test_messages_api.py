@@ -130,6 +130,7 @@ def test_it_lists_a_clients_messages_latest_first(a, reception):
     assert item["status"] == "scheduled"
     assert item["recipient"] == "+5511900000000"
     assert item["outbox"] is False
+    assert item["attachment_name"] == ""
     assert reception.get(f"/clients/{client.pk}/messages", limit=1).json()[0]["id"] == newer.pk
 
 
@@ -153,6 +154,18 @@ def test_it_sends_an_sms_now(a, reception, django_capture_on_commit_callbacks):
     assert data["outbox"] is True
     assert data["created_by"] == "Rita Reception"
     assert Event.objects.filter(client=client, kind=EventKind.MESSAGE_QUEUED).exists()
+
+
+def test_a_message_with_a_file_gives_the_files_name(a, reception):
+    client = a.clients["Ana's client"]
+    Message.objects.create(
+        practice_id=client.practice_id, client=client, channel="email",
+        recipient="conceicao@example.com", body="Your invoice.", attachment="billing.document:12",
+        attachment_name="Invoice FV/2026/0001.pdf",
+    )  # fmt: skip
+    [item] = reception.get(f"/clients/{client.pk}/messages").json()
+    assert item["attachment_name"] == "Invoice FV/2026/0001.pdf"
+    assert "attachment" not in item  # the reference is Clientbook's business
 
 
 def test_a_time_without_an_offset_is_the_practices(a, reception, practice):

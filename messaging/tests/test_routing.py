@@ -92,3 +92,75 @@ def test_an_inactive_client_gets_nothing(a, practice, ana_client):
     for option in routing.options(practice, ana_client):
         assert not option.usable
         assert option.problem == "Only active clients get messages (this client: Inactive)."
+
+
+# Billing papers (invoices, receipts) follow the card's billing flags; everything else the
+# documents flags.
+
+
+@pytest.fixture
+def adult_with_guardian(a, practice):
+    """An adult with their own addresses and a guardian's on every channel, no flags set."""
+
+    def make(**flags):
+        return make_client(
+            a.reception, "Adulta", email="own@example.com", phone="+5511977778888",
+            guardian_name="Rui", guardian_email="rui@example.com",
+            guardian_phone="+5511966667777", guardian_whatsapp="+5511955554444", **flags,
+        )  # fmt: skip
+
+    return make
+
+
+def test_billing_papers_go_where_the_cards_billing_flags_say(adult_with_guardian):
+    client = adult_with_guardian(billing_to_guardian_email=True)
+    assert routing.default_recipient(client, Channel.EMAIL, purpose="billing") == GUARDIAN
+    assert routing.default_recipient(client, Channel.WHATSAPP, purpose="billing") == CLIENT
+    # The documents flags are off: messages and documents still go to the client.
+    assert routing.default_recipient(client, Channel.EMAIL) == CLIENT
+    assert routing.default_recipient(client, Channel.EMAIL, purpose="documents") == CLIENT
+
+
+def test_billing_papers_ignore_the_documents_flags_and_the_other_way_round(adult_with_guardian):
+    client = adult_with_guardian(
+        documents_to_guardian_email=True, billing_to_guardian_whatsapp=True
+    )
+    assert routing.default_recipient(client, Channel.EMAIL, purpose="billing") == CLIENT
+    assert routing.default_recipient(client, Channel.WHATSAPP, purpose="billing") == GUARDIAN
+    assert routing.default_recipient(client, Channel.EMAIL, purpose="documents") == GUARDIAN
+    assert routing.default_recipient(client, Channel.WHATSAPP, purpose="documents") == CLIENT
+
+
+def test_no_flag_routes_an_sms(adult_with_guardian):
+    client = adult_with_guardian(
+        billing_to_guardian_email=True, billing_to_guardian_whatsapp=True,
+        documents_to_guardian_email=True, documents_to_guardian_whatsapp=True,
+    )  # fmt: skip
+    for purpose in routing.PURPOSES:
+        assert routing.default_recipient(client, Channel.SMS, purpose=purpose) == CLIENT
+
+
+def test_a_minors_billing_papers_go_to_the_guardian(practice, minor):
+    for channel in (Channel.EMAIL, Channel.WHATSAPP):
+        assert routing.default_recipient(minor, channel, purpose="billing") == GUARDIAN
+
+
+def test_a_billing_flag_without_the_guardians_address_keeps_the_client(a, practice):
+    client = make_client(
+        a.reception, "Sem Email", email="own@example.com", guardian_name="Rui",
+        guardian_phone="+5511966667777", billing_to_guardian_email=True,
+    )  # fmt: skip
+    assert routing.default_recipient(client, Channel.EMAIL, purpose="billing") == CLIENT
+
+
+def test_the_channel_options_follow_the_purpose(practice, adult_with_guardian):
+    client = adult_with_guardian(billing_to_guardian_email=True)
+    billing = {o.channel: o for o in routing.options(practice, client, purpose="billing")}
+    documents = {o.channel: o for o in routing.options(practice, client)}
+    assert billing[Channel.EMAIL].default.address == "rui@example.com"
+    assert documents[Channel.EMAIL].default.address == "own@example.com"
+
+
+def test_an_unknown_purpose_is_a_mistake(ana_client):
+    with pytest.raises(ValueError, match="purpose"):
+        routing.default_recipient(ana_client, Channel.EMAIL, purpose="marketing")  # type: ignore[arg-type]
