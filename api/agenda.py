@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from api.routes import BODY_ERRORS, ERRORS, Day, Fee, Id, IdIn, Str200, When
 from clients.access import get_client_for_member
+from pets.models import Animal
 from practices.models import Member, Professional
 from scheduling.access import (
     get_room_for_member,
@@ -40,6 +41,7 @@ from scheduling.services import (
     delete_session,
     end_series,
     mark_session,
+    not_the_clients_animal,
     pause_series,
     remaining_count,
     reschedule_session,
@@ -91,6 +93,8 @@ class ServiceOut(Schema):
     name: str
     default_duration: int
     default_price: Decimal | None
+    unit: str = Field(description="How a sale counts the service, such as “h” or “session”.")
+    tax_rate: Decimal = Field(description="Percent, 0 to 100.")
     is_active: bool
 
 
@@ -107,6 +111,8 @@ class SessionOut(Schema):
     service: int | None
     room: int | None
     series: int | None
+    animal: int | None = Field(description="The client's animal (veterinary practices).")
+    animal_name: str | None
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     duration_minutes: int
@@ -122,6 +128,8 @@ class SeriesOut(Schema):
     professional: int
     service: int | None
     room: int | None
+    animal: int | None = Field(description="The client's animal (veterinary practices).")
+    animal_name: str | None
     start_date: datetime.date
     time: str = Field(description="Local time of the practice, HH:MM.")
     duration_minutes: int
@@ -142,6 +150,9 @@ class SessionIn(Schema):
     service: IdIn | None = None
     room: IdIn | None = None
     price: Fee | None = Field(None, description="The service's by default.")
+    animal: IdIn | None = Field(
+        None, description="One of the client's active animals (veterinary practices only)."
+    )
 
 
 class RescheduleIn(Schema):
@@ -174,6 +185,9 @@ class SeriesIn(Schema):
     service: IdIn | None = None
     room: IdIn | None = None
     price: Fee | None = None
+    animal: IdIn | None = Field(
+        None, description="One of the client's active animals (veterinary practices only)."
+    )
 
 
 class SeriesChangeIn(Schema):
@@ -193,6 +207,7 @@ class SeriesChangeIn(Schema):
     service: IdIn | None = None
     room: IdIn | None = None
     price: Fee | None = None
+    animal: IdIn | None = Field(None, description="`null`: no animal any more.")
 
 
 class SeriesPauseIn(Schema):
@@ -209,6 +224,13 @@ class SeriesRemoved(Schema):
     removed: int
 
 
+def _animal_out(row: Session | Series) -> dict[str, Any]:
+    return {
+        "animal": row.animal_id,
+        "animal_name": row.animal.name if row.animal_id else None,
+    }
+
+
 def session_out(session: Session) -> dict[str, Any]:
     return {
         "id": session.pk,
@@ -217,6 +239,7 @@ def session_out(session: Session) -> dict[str, Any]:
         "service": session.service_id,
         "room": session.room_id,
         "series": session.series_id,
+        **_animal_out(session),
         "starts_at": session.starts_at.astimezone(datetime.UTC),
         "ends_at": session.ends_at.astimezone(datetime.UTC),
         "duration_minutes": int(session.duration.total_seconds() // 60),
@@ -243,6 +266,7 @@ def series_out(series: Series) -> dict[str, Any]:
         "professional": series.professional_id,
         "service": series.service_id,
         "room": series.room_id,
+        **_animal_out(series),
         "start_date": first,
         "time": f"{series.start_time:%H:%M}",
         "duration_minutes": series.duration_minutes,
@@ -262,6 +286,17 @@ def _member(request: HttpRequest) -> Member:
 
 def _professional(member: Member, pk: int) -> Professional:
     return get_object_or_404(Professional, practice_id=member.practice_id, pk=pk)
+
+
+def _animal(member: Member, pk: int | None) -> Animal | None:
+    """The practice's animal `pk`. Any other id (another practice's too) is refused as the
+    booking service refuses another client's animal: 422 on `animal`, the same words."""
+    if pk is None:
+        return None
+    animal = Animal.objects.filter(practice_id=member.practice_id, pk=pk).first()
+    if animal is None:
+        raise not_the_clients_animal()
+    return animal
 
 
 def _aware(value: datetime.datetime, member: Member) -> datetime.datetime:
@@ -320,7 +355,7 @@ def list_sessions(
     ):
         if value is not None:
             sessions = sessions.filter(**{name: value})
-    return [session_out(s) for s in sessions.order_by("starts_at", "pk")]
+    return [session_out(s) for s in sessions.select_related("animal").order_by("starts_at", "pk")]
 
 
 @router.post("/sessions", response={201: SessionOut, **BODY_ERRORS})
@@ -337,6 +372,7 @@ def create_session(request: HttpRequest, payload: SessionIn):
         service=get_service_for_member(member, payload.service) if payload.service else None,
         room=get_room_for_member(member, payload.room) if payload.room else None,
         price=payload.price,
+        animal=_animal(member, payload.animal),
     )
     return Status(201, session_out(session))
 
@@ -406,6 +442,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
         service=get_service_for_member(member, payload.service) if payload.service else None,
         room=get_room_for_member(member, payload.room) if payload.room else None,
         price=payload.price,
+        animal=_animal(member, payload.animal),
     )
     return Status(201, series_out(series))
 
@@ -477,6 +514,8 @@ def change(request: HttpRequest, series_id: Id, payload: SeriesChangeIn):
         )
     if "room" in given:
         changes["room"] = get_room_for_member(member, payload.room) if payload.room else None
+    if "animal" in given:
+        changes["animal"] = _animal(member, payload.animal)
     result = change_series(
         series, by=member, plan=dataclasses.replace(plan, **changes), from_session=start
     )

@@ -457,6 +457,7 @@ def list_clients(
     status: Literal["active", "waitlist", "inactive", "forgotten", "all"] = "active",
     q: Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")] = "",
     professional: Id | None = None,
+    debt: bool = False,
     sort: Literal[
         "name", "-name", "code", "-code", "contact", "-contact", "registered", "-registered"
     ]
@@ -468,13 +469,14 @@ def list_clients(
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ):
     """Clients of one tab, searched (`q`: name fragments without accents, phone digits in any
-    format, e-mail, code, national ID) and filtered, by keyset pages: pass `next_cursor` as
-    `after` for the next page."""
+    format, e-mail, code, national ID) and filtered (`debt`: only clients who owe something),
+    by keyset pages: pass `next_cursor` as `after` for the next page."""
     page, counts = selectors.client_list(
         request.member,  # type: ignore[attr-defined]
         status=status,
         q=q,
         professional=professional,
+        debt=debt,
         sort=sort,
         after=after,
         before=before,
@@ -648,3 +650,11 @@ api.add_router("", messages.router)
 from api import animals  # noqa: E402
 
 api.add_router("", animals.router)
+
+from api import billing  # noqa: E402
+
+api.add_router("", billing.router)
+
+from api import documents  # noqa: E402
+
+api.add_router("", documents.router)

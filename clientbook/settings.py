@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "scheduling",
     "messaging",
     "pets",
+    "billing",
+    "documents",
     "api",
 ]
 
@@ -188,6 +190,19 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Clients' files (documents.Attachment) are stored here, one folder per practice, under random
+# names. MEDIA_URL stays unset and nothing serves this folder: a file is read only through
+# documents.views, after the access check. Owner-only permissions: the files are health data.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Uploads: at most this many bytes per attached file (10 MiB by default). Django keeps an upload
+# in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and streams a larger one to a temporary file;
+# the rest of a request's body (form fields, JSON) may be at most DATA_UPLOAD_MAX_MEMORY_SIZE.
+# A proxy in front should cap the request size a little above ATTACHMENT_MAX_BYTES.
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clientbook@localhost")
 # E-mail (password resets; messages to clients later): SMTP when EMAIL_HOST is set, otherwise

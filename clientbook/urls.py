@@ -12,6 +12,9 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("agenda/", include("scheduling.urls")),
     path("animals/", include("pets.urls")),
+    path("documents/", include("documents.urls")),
+    path("anamnesis/", include("intake.urls")),
+    path("sales/", include("billing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

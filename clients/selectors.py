@@ -178,10 +178,20 @@ def status_counts(member: Member, clients: ClientQuerySet, *, filtered: bool) ->
 
 
 def filter_clients(
-    clients: ClientQuerySet, *, q: str = "", professional: int | None = None
+    clients: ClientQuerySet,
+    *,
+    q: str = "",
+    professional: int | None = None,
+    debt: bool = False,
+    practice_id: int | None = None,
 ) -> ClientQuerySet:
     if professional:
         clients = clients.filter(professional_links__professional_id=professional)
+    if debt and practice_id is not None:
+        # Read from the open documents (their partial index), not by summing every client's.
+        from billing.services import clients_with_debt
+
+        clients = clients.filter(pk__in=clients_with_debt(practice_id))
     if q:
         clients = search(clients, q)
     return clients
@@ -193,6 +203,7 @@ def client_list(
     status: str = "active",
     q: str = "",
     professional: int | None = None,
+    debt: bool = False,
     sort: str | None = None,
     after: str | None = None,
     before: str | None = None,
@@ -201,8 +212,14 @@ def client_list(
     """The client list as the pages and the API show it: one tab's page of the clients
     `member` may see, searched and filtered, with every tab's count. `sort` is a SORTS key,
     "-" in front for descending; unknown or missing, the tab's default order."""
-    clients = filter_clients(visible_clients(member), q=q, professional=professional)
-    counts = status_counts(member, clients, filtered=bool(q or professional))
+    clients = filter_clients(
+        visible_clients(member),
+        q=q,
+        professional=professional,
+        debt=debt,
+        practice_id=member.practice_id,
+    )
+    counts = status_counts(member, clients, filtered=bool(q or professional or debt))
     descending = bool(sort) and sort.startswith("-")
     column = (sort or "").lstrip("-")
     if column not in SORTS:

@@ -48,6 +48,15 @@ def _label(name: str, country: str = "") -> str:
         "cancel_reason": _("Reason"),
         "not_booked": _("Not booked"),
         "animals": _("Animals"),
+        "attachment": _("Attached file"),
+        "generated_document": _("Document"),
+        "anamnesis_revision": _("Anamnesis revision"),
+        "anamnesis_changed": _("Answers changed"),
+        "sale": _("Sales document"),
+        "credit_note": _("Credit note"),
+        "payment": _("Payment"),
+        "settlement": _("Collective settlement"),
+        "sales_documents": _("Sales documents"),
     }
     if name in linked:
         return linked[name]

@@ -42,11 +42,13 @@ def client_list(request: PracticeRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     professional_id = request.GET.get("professional", "")
     professional_id = int(professional_id) if professional_id.isdigit() else None
+    debt = request.GET.get("debt") == "1"
     page, counts = selectors.client_list(
         request.member,
         status=status,
         q=q,
         professional=professional_id,
+        debt=debt,
         sort=request.GET.get("sort"),
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -57,6 +59,7 @@ def client_list(request: PracticeRequest) -> HttpResponse:
         "status": status,
         "q": q,
         "professional_id": professional_id,
+        "debt": debt,
         "professionals": Professional.objects.filter(practice=request.practice).only("pk", "name"),
         "tabs": [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS],
         "count": counts[status],

@@ -93,6 +93,8 @@ class Practice(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)],
     )
+    # Billing: whether a sale may take a good's stock below zero (it is warned about either way).
+    forbid_negative_stock = models.BooleanField(_("forbid selling below zero stock"), default=False)
     # The next automatic client code; guarded by a row lock in clients.services.
     next_client_number = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

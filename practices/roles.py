@@ -6,18 +6,26 @@ VIEW_ALL_CLIENTS = "view_all_clients"  # otherwise only the clients one is respo
 ADD_CLIENT = "add_client"
 CHANGE_CLIENT = "change_client"
 CHANGE_CLIENT_CODE = "change_client_code"
-MANAGE_PRACTICE = "manage_practice"  # settings, services, rooms
+MANAGE_PRACTICE = "manage_practice"  # settings, services, rooms, goods, document types
+SELL = "sell"  # issue sales documents and record payments (a professional: for own clients)
+CORRECT_SALES = "correct_sales"  # credit notes, reversing payments and settlements
+MANAGE_STOCK = "manage_stock"  # deliveries and stock corrections
 
 _ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(
         {VIEW_ALL_CLIENTS, ADD_CLIENT, CHANGE_CLIENT, CHANGE_CLIENT_CODE, MANAGE_PRACTICE}
+        | {SELL, CORRECT_SALES, MANAGE_STOCK}
     ),
     Role.ADMIN: frozenset(
         {VIEW_ALL_CLIENTS, ADD_CLIENT, CHANGE_CLIENT, CHANGE_CLIENT_CODE, MANAGE_PRACTICE}
+        | {SELL, CORRECT_SALES, MANAGE_STOCK}
     ),
-    Role.RECEPTION: frozenset({VIEW_ALL_CLIENTS, ADD_CLIENT, CHANGE_CLIENT}),
-    # A professional registers and edits clients, but only their own.
-    Role.PROFESSIONAL: frozenset({ADD_CLIENT, CHANGE_CLIENT}),
+    # Reception runs the front desk: sells, takes payments, corrects mistakes, receives goods.
+    Role.RECEPTION: frozenset(
+        {VIEW_ALL_CLIENTS, ADD_CLIENT, CHANGE_CLIENT, SELL, CORRECT_SALES, MANAGE_STOCK}
+    ),
+    # A professional registers, edits and bills clients, but only their own.
+    Role.PROFESSIONAL: frozenset({ADD_CLIENT, CHANGE_CLIENT, SELL}),
 }
 
 

@@ -63,9 +63,11 @@ def update_practice_settings(
     sms_enabled: bool,
     reminder_channel: str,
     reminder_hours_before: int,
+    forbid_negative_stock: bool | None = None,
 ) -> Practice:
-    """Change the practice's messaging settings (owner and admin). When reminders change, the
-    reminders of its upcoming sessions are brought in step by the worker once this commits."""
+    """Change the practice's messaging settings and whether sales may take stock below zero
+    (owner and admin; None: unchanged). When reminders change, the reminders of its upcoming
+    sessions are brought in step by the worker once this commits."""
     from audit.models import EventKind
     from audit.services import changed_fields, record_event
     from practices import roles
@@ -83,16 +85,21 @@ def update_practice_settings(
         raise ValidationError(
             {"reminder_channel": _("Reminders by SMS need the SMS module: turn it on.")}
         )
-    names = ("sms_enabled", "reminder_channel", "reminder_hours_before")
+    reminders = ("sms_enabled", "reminder_channel", "reminder_hours_before")
+    names = (*reminders, "forbid_negative_stock")
     before = {name: getattr(locked, name) for name in names}
     locked.sms_enabled = sms_enabled
     locked.reminder_channel = reminder_channel
     locked.reminder_hours_before = reminder_hours_before
+    if forbid_negative_stock is not None:
+        locked.forbid_negative_stock = forbid_negative_stock
     changes = changed_fields(before, {name: getattr(locked, name) for name in names})
     if not changes:
         return locked
     locked.save(update_fields=list(names))
     record_event(practice=locked, by=by, kind=EventKind.PRACTICE_SETTINGS_CHANGED, changes=changes)
+    if not changes.keys() & set(reminders):
+        return locked
 
     def resync() -> None:
         # Imported here: messaging builds on practices, not the other way round.

@@ -46,7 +46,8 @@ def set_language(request: PracticeRequest) -> HttpResponse:
 @member_required(permission=roles.MANAGE_PRACTICE)
 @require_http_methods(["GET", "POST"])
 def practice_settings(request: PracticeRequest) -> HttpResponse:
-    """The practice's settings: the SMS module and session reminders (owner and admin)."""
+    """The practice's settings: the SMS module, session reminders and sales below zero stock
+    (owner and admin)."""
     # A copy: the form writes what was typed into its instance, valid or not.
     form = PracticeSettingsForm(request.POST or None, instance=copy.copy(request.practice))
     if request.method == "POST" and form.is_valid():
@@ -58,6 +59,7 @@ def practice_settings(request: PracticeRequest) -> HttpResponse:
                 sms_enabled=data["sms_enabled"],
                 reminder_channel=data["reminder_channel"],
                 reminder_hours_before=data["reminder_hours_before"],
+                forbid_negative_stock=data["forbid_negative_stock"],
             )
         except ValidationError as error:
             for field, errors in error.update_error_dict({}).items():

@@ -37,14 +37,14 @@ def _get(queryset: QuerySet, pk: int | str, message: str):
 def get_session_for_member(member: Member, pk: int | str) -> Session:
     """The session `pk` with what its page shows, if `member` may see its client."""
     sessions = visible_sessions(member).select_related(
-        "practice", "client", "professional", "service", "room", "series"
+        "practice", "client", "professional", "service", "room", "series", "animal"
     )
     return _get(sessions, pk, _("No such session."))
 
 
 def get_series_for_member(member: Member, pk: int | str) -> Series:
     series = visible_series(member).select_related(
-        "practice", "client", "professional", "service", "room"
+        "practice", "client", "professional", "service", "room", "animal"
     )
     return _get(series, pk, _("No such series."))
 

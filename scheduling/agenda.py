@@ -245,12 +245,12 @@ class Block:
         icon = f'<span class="icon" aria-hidden="true">{self.status}</span>' if self.status else ""
         what = f'<span class="what">{escape(self.detail)}</span>' if self.detail else ""
         state = f'<span class="state">{status}</span>' if self.status else ""
+        who = f'<strong class="who">{escape(self.session.client_name)}</strong>'
         return mark_safe(
             f'<a class="{self.classes}" href="{escape(self.href)}" '
             f'data-session="{self.session.pk}" title="{escape(title)}">'
             f'<span class="line">{icon}<span class="when">{self.start}</span> '
-            f'<strong class="who">{escape(self.session.client_name)}</strong></span>'
-            f"{what}{state}</a>"
+            f"{who}{_animal(self.session)}</span>{what}{state}</a>"
         )
 
 
@@ -326,6 +326,20 @@ class Links:
             params["room"] = str(room)
         params["next"] = self.back
         return f"{self.book}?{urlencode(params)}"
+
+
+def _animal(session: AgendaSession) -> str:
+    """The animal's name beside its owner's (a veterinary practice's session), escaped."""
+    if not session.animal_name:
+        return ""
+    return f' <span class="animal">({escape(session.animal_name)})</span>'
+
+
+def _who(session: AgendaSession) -> str:
+    """The client, and the animal beside it, as plain text."""
+    if not session.animal_name:
+        return session.client_name
+    return f"{session.client_name} ({session.animal_name})"
 
 
 def _detail(session: AgendaSession, *, by_room: bool) -> str:
@@ -609,7 +623,7 @@ def week_table(
                 session=session,
                 visible=True,
                 time=item.start_label,
-                label=session.client_name,
+                label=_who(session),
                 detail=_detail(session, by_room=by_room),
                 classes=f"chip st-{session.status}",
                 href=links.session_href(session.pk),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from clients.models import Client, Status
+from pets.models import Animal
 from practices.models import Member, Practice, Role
 from scheduling.models import CancelledBy, Series, SessionStatus
 from scheduling.recurrence import MONTHLY_WEEKDAY, WEEKLY, Rule
@@ -58,7 +59,7 @@ def add_demo_agenda(practice: Practice, rng: random.Random) -> int:
     monday = today - datetime.timedelta(days=today.weekday(), weeks=WEEKS_OF_HISTORY)
     clients = list(
         Client.objects.filter(practice=practice, status=Status.ACTIVE)
-        .prefetch_related("professionals")
+        .prefetch_related("professionals", "animals")
         .order_by("pk")
     )
     # Each weekly slot (weekday, hour) is given once per professional and once per room.
@@ -80,6 +81,7 @@ def add_demo_agenda(practice: Practice, rng: random.Random) -> int:
             rule=Rule(MONTHLY_WEEKDAY if monthly else WEEKLY, count=rng.choice((None, 12, 20))),
             service=services[0] if rng.random() < 0.8 else rng.choice(services),
             room=room,
+            animal=_animal(client, rng),
         )
         series_made += 1
     _hold_the_past(practice, reception, rng)
@@ -99,8 +101,15 @@ def add_demo_agenda(practice: Practice, rng: random.Random) -> int:
             starts_at=datetime.datetime.combine(day, datetime.time(hour), tz),
             service=rng.choice(services),
             room=room,
+            animal=_animal(client, rng),
         )
     return series_made
+
+
+def _animal(client: Client, rng: random.Random) -> Animal | None:
+    """One of the client's active animals (a veterinary practice's clients have them)."""
+    animals = [a for a in client.animals.all() if a.is_active]
+    return rng.choice(animals) if animals else None
 
 
 def _free_slot(rng: random.Random, taken: set, professional: int, rooms: list):

@@ -8,11 +8,14 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.access import visible_clients
 from clients.models import Client, Status
-from practices.models import Member, Professional
+from pets.access import visible_animals
+from pets.models import Animal
+from practices.models import Member, Practice, Professional
 from scheduling.models import CancelledBy, Room, Series, Service
 from scheduling.recurrence import Rule
 
@@ -122,6 +125,14 @@ class BookingForm(SessionFields):
         empty_label=_("— none —"),
         error_messages={"invalid_choice": _("Choose one of the practice's rooms.")},
     )
+    # Veterinary practices only (removed elsewhere); see offer_animals.
+    animal = IdChoiceField(
+        label=_("Animal"),
+        queryset=Animal.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+        error_messages={"invalid_choice": _("Choose one of the client's animals.")},
+    )
     price = forms.DecimalField(
         label=_("Price"),
         required=False,
@@ -152,8 +163,8 @@ class BookingForm(SessionFields):
     until = forms.DateField(label=_("Last date"), required=False, widget=_date_widget())
 
     field_order = [
-        "client", "professional", "service", "room", "date", "time", "duration", "price",
-        "repeats", "interval", "ends", "count", "until",
+        "client", "animal", "professional", "service", "room", "date", "time", "duration",
+        "price", "repeats", "interval", "ends", "count", "until",
     ]  # fmt: skip
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -170,6 +181,41 @@ class BookingForm(SessionFields):
         self.fields["room"].queryset = Room.objects.filter(practice_id=practice, is_active=True)
         self.fields["duration"].help_text = _("Empty: the service's duration.")
         self.fields["price"].help_text = _("Empty: the service's price.")
+        if member.practice.kind == Practice.Kind.VETERINARY:
+            # Any animal the member may see is taken here, so that another client's comes
+            # back from the booking service with its error on the field; offer_animals
+            # chooses what the select lists.
+            self.fields["animal"].queryset = visible_animals(member)
+            self.offer_animals(None)
+        else:
+            del self.fields["animal"]
+
+    @property
+    def asks_animal(self) -> bool:
+        return "animal" in self.fields
+
+    def offer_animals(self, client: Client | None, *, keep: Animal | None = None) -> None:
+        """List `client`'s active animals in the animal select (none before a client is
+        chosen), and `keep` (a series' animal, which it keeps even if marked inactive)."""
+        if not self.asks_animal:
+            return
+        field = self.fields["animal"]
+        animals = (
+            Animal.objects.filter(practice_id=self.member.practice_id, client_id=client.pk)
+            .filter(Q(is_active=True) | (Q(pk=keep.pk) if keep else Q()))
+            .order_by("name", "pk")
+            if client is not None
+            else []
+        )
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((a.pk, f"{a.name} ({a.get_species_display()})") for a in animals),
+        ]
+        field.help_text = (
+            _("Optional: the client's animal the session is for.")
+            if client is not None
+            else _("Choose the client first: their animals are listed here.")
+        )
 
     def clean_until(self):
         return _check_year(self.cleaned_data.get("until"))
@@ -257,6 +303,22 @@ class ServiceForm(forms.Form):
         min_value=Decimal(0),
         widget=forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
     )
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=20,
+        required=False,
+        help_text=_("How a sale counts it, such as “h” or “session”."),
+    )
+    tax_rate = forms.DecimalField(
+        label=_("Tax rate (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+        help_text=_("Empty: 0."),
+    )
     is_active = forms.BooleanField(label=_("Active (offered when booking)"), required=False)
 
     def __init__(self, *args, member: Member, instance: Service | None = None, **kwargs):
@@ -267,11 +329,13 @@ class ServiceForm(forms.Form):
                     "name": instance.name,
                     "default_duration": instance.default_duration,
                     "default_price": instance.default_price,
+                    "unit": instance.unit,
+                    "tax_rate": instance.tax_rate,
                     "is_active": instance.is_active,
                 },
             )
         else:
-            kwargs.setdefault("initial", {"is_active": True})
+            kwargs.setdefault("initial", {"is_active": True, "tax_rate": Decimal(0)})
         super().__init__(*args, **kwargs)
         self.member = member
         self.instance = instance
@@ -284,6 +348,10 @@ class ServiceForm(forms.Form):
         if taken.exists():
             raise ValidationError(_("The practice already has a service of this name."))
         return name
+
+    def clean_tax_rate(self) -> Decimal:
+        rate = self.cleaned_data.get("tax_rate")
+        return Decimal(0) if rate is None else rate
 
 
 class RoomForm(forms.Form):

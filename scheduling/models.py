@@ -4,7 +4,9 @@ Times are stored in UTC; a session's local time is that of its practice's time z
 """
 
 import datetime
+from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,15 @@ class Service(models.Model):
     default_duration = models.PositiveSmallIntegerField(_("default duration (minutes)"), default=50)
     default_price = models.DecimalField(
         _("default price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    # How the service is sold (billing): the unit on a sales line and the tax rate, in percent.
+    unit = models.CharField(_("unit"), max_length=20, default="", blank=True)
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -65,6 +76,15 @@ class Series(models.Model):
     professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True)
+    # In a veterinary practice: the client's animal the sessions are for.
+    animal = models.ForeignKey(
+        "pets.Animal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="series",
+        verbose_name=_("animal"),
+    )
     start_date = models.DateField(_("first date"))
     start_time = models.TimeField(_("time"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
@@ -115,6 +135,17 @@ class Session(models.Model):
     series = models.ForeignKey(
         Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
+    # In a veterinary practice: the client's animal the session is for. No index of its own:
+    # session_animal (animal, starts_at) serves the lookups by animal.
+    animal = models.ForeignKey(
+        "pets.Animal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("animal"),
+        db_index=False,
+    )
     # For a series' session: the date its rule gave it, kept when the session is moved (as
     # iCalendar's RECURRENCE-ID). Series edits match sessions to dates by it.
     occurrence_date = models.DateField(null=True, blank=True)
@@ -132,12 +163,13 @@ class Session(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         # The agenda reads by professional, by room and by client, each in time order; the
-        # conflict check reads the first two.
+        # conflict check reads the first two; the card's Animals panel reads by animal.
         indexes = [
             models.Index(fields=["practice", "professional", "starts_at"], name="session_prof"),
             models.Index(fields=["practice", "room", "starts_at"], name="session_room"),
             models.Index(fields=["practice", "client", "starts_at"], name="session_client"),
             models.Index(fields=["practice", "starts_at"], name="session_day"),
+            models.Index(fields=["animal", "starts_at"], name="session_animal"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,7 +5,21 @@ many sessions there are."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from clients.access import visible_clients
@@ -35,6 +49,8 @@ class AgendaSession:
     service_name: str | None
     room_name: str | None
     professional_name: str
+    # In a veterinary practice, the animal the session is for.
+    animal_name: str | None
     # Whether the member may see the client (a professional sees a colleague's session
     # only as a busy time).
     client_visible: bool = True
@@ -43,6 +59,7 @@ class AgendaSession:
 AGENDA_COLUMNS = (
     "pk", "starts_at", "ends_at", "status", "series_id", "client_id", "professional_id",
     "room_id", "client__full_name", "service__name", "room__name", "professional__name",
+    "animal__name",
 )  # fmt: skip
 
 
@@ -88,8 +105,8 @@ def agenda_sessions(
             Q(client_visible=True) | ~Q(status=SessionStatus.CANCELLED)
         )
     columns = AGENDA_COLUMNS if sees_all else (*AGENDA_COLUMNS, "client_visible")
-    # The joins are those of select_related: the client, and the service, room and
-    # professional (outer joins where they may be missing).
+    # The joins are those of select_related: the client, and the service, room,
+    # professional and animal (outer joins where they may be missing).
     return [
         AgendaSession(*row) for row in sessions.order_by("starts_at", "pk").values_list(*columns)
     ]
@@ -151,7 +168,7 @@ def client_agenda(
     each still has to come): three queries. The caller has checked the client is visible."""
     now = now or timezone.now()
     sessions = Session.objects.filter(practice_id=client.practice_id, client=client)
-    sessions = sessions.select_related("professional", "service", "room")
+    sessions = sessions.select_related("professional", "service", "room", "animal")
     upcoming = list(sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")[:limit])
     past = list(sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:limit])
     series = list(
@@ -204,3 +221,28 @@ def series_sessions_ahead(series: Series, start: Session | None) -> dict[str, in
     return ahead.aggregate(
         all=Count("pk"), following=Count("pk", filter=Q(starts_at__gte=start.starts_at))
     )
+
+
+def animal_sessions(*, now: datetime.datetime, limit: int = 3) -> Prefetch:
+    """For the card's Animals panel: each animal's next `limit` sessions and its last `limit`,
+    as `panel_sessions` in time order, read in one query for all the animals (prefetch it on
+    the animals). A window numbers each animal's sessions outwards from `now`, forwards for
+    those to come and backwards for the past; the index on (animal, starts_at) serves it."""
+    ahead = Q(starts_at__gte=now)
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("animal_id"), ExpressionWrapper(ahead, output_field=BooleanField())],
+        # To come: the soonest first. Past: the first key is NULL for all, so the latest first.
+        order_by=[
+            Case(When(ahead, then=F("starts_at"))).asc(),
+            F("starts_at").desc(),
+            F("pk").desc(),
+        ],
+    )
+    sessions = (
+        Session.objects.annotate(panel_rank=rank)
+        .filter(panel_rank__lte=limit)
+        .select_related("professional", "service")
+        .order_by("starts_at", "pk")
+    )
+    return Prefetch("sessions", queryset=sessions, to_attr="panel_sessions")

@@ -20,6 +20,7 @@ from audit.models import EventKind
 from audit.services import record_event
 from clients.models import Client, Status
 from clients.services import check_can_change_client
+from pets.models import Animal
 from practices import roles
 from practices.models import Member, Practice, Professional
 from scheduling.models import CancelledBy, Room, Series, Service, Session, SessionStatus
@@ -139,6 +140,36 @@ def _check_times(starts_at: datetime.datetime, duration: datetime.timedelta) -> 
         raise ValidationError({"duration": _("A session lasts from 5 minutes to 12 hours.")})
 
 
+def not_the_clients_animal() -> ValidationError:
+    """The refusal of an animal that is not the client's: another client's, another
+    practice's, or no animal at all (the API's unknown ids), alike, so that an id says
+    nothing about what it is."""
+    return ValidationError({"animal": _("Choose one of the client's animals.")})
+
+
+def check_animal(animal: Animal | None, *, client: Client) -> None:
+    """A session or series may name one of the client's active animals, in a veterinary
+    practice only."""
+    if animal is None:
+        return
+    if client.practice.kind != Practice.Kind.VETERINARY:
+        raise ValidationError(
+            {"animal": _("Only a veterinary practice books sessions for an animal.")}
+        )
+    if animal.practice_id != client.practice_id or animal.client_id != client.pk:
+        raise not_the_clients_animal()
+    if not animal.is_active:
+        raise ValidationError(
+            {"animal": _("%(name)s is marked inactive: reactivate it on the card to book it.")
+             % {"name": animal.name}}
+        )  # fmt: skip
+
+
+def _animal_change(animal: Animal | None) -> dict[str, list]:
+    """The animal in a booking's event, by name (the timeline reads "Animals: Rex")."""
+    return {"animals": [None, animal.name]} if animal is not None else {}
+
+
 def _check_bookable(
     *,
     by: Member,
@@ -177,12 +208,15 @@ def book_session(
     service: Service | None = None,
     room: Room | None = None,
     price: Decimal | None = None,
+    animal: Animal | None = None,
 ) -> Session:
-    """A session for an active client; duration and price default to the service's."""
+    """A session for an active client (in a veterinary practice, for one of the client's
+    active animals, if any); duration and price default to the service's."""
     duration, price = _check_bookable(
         by=by, client=client, professional=professional, service=service, room=room,
         duration=duration, price=price,
     )  # fmt: skip
+    check_animal(animal, client=client)
     _check_times(starts_at, duration)
     practice = client.practice
     _lock(professional, room)
@@ -196,6 +230,7 @@ def book_session(
         professional=professional,
         service=service,
         room=room,
+        animal=animal,
         starts_at=starts_at,
         ends_at=ends_at,
         price=price,
@@ -205,11 +240,12 @@ def book_session(
         client=client,
         by=by,
         kind=EventKind.SESSION_BOOKED,
-        data={"session": session.pk},
+        data={"session": session.pk, **({"animal": animal.pk} if animal else {})},
         changes={
             "session": [None, _local(starts_at, practice)],
             "professional": [None, professional.name],
             **({"room": [None, room.name]} if room else {}),
+            **_animal_change(animal),
         },
     )
     _sessions_changed([session.pk])
@@ -254,6 +290,7 @@ def _make_sessions(series: Series, occurrences: list[Occurrence]) -> list[Sessio
             professional_id=series.professional_id,
             service_id=series.service_id,
             room_id=series.room_id,
+            animal_id=series.animal_id,
             series=series,
             occurrence_date=day,
             starts_at=start,
@@ -281,15 +318,18 @@ def book_series(
     service: Service | None = None,
     room: Room | None = None,
     price: Decimal | None = None,
+    animal: Animal | None = None,
     horizon: datetime.timedelta = SERIES_HORIZON,
 ) -> Series:
     """Recurring sessions at the same local time. Occurrences are made up to the rule's end
-    or the horizon (open-ended series grow with the worker). Refused whole, naming every
-    clash, if any occurrence overlaps the professional's or the room's sessions."""
+    or the horizon (open-ended series grow with the worker); each carries the series'
+    animal, if any. Refused whole, naming every clash, if any occurrence overlaps the
+    professional's or the room's sessions."""
     duration, price = _check_bookable(
         by=by, client=client, professional=professional, service=service, room=room,
         duration=duration, price=price,
     )  # fmt: skip
+    check_animal(animal, client=client)
     practice = client.practice
     if start_date < timezone.localdate(timezone.now(), practice.tz) - MAX_SERIES_PAST:
         raise ValidationError(
@@ -302,6 +342,7 @@ def book_series(
         professional=professional,
         service=service,
         room=room,
+        animal=animal,
         start_date=start_date,
         start_time=at,
         duration_minutes=int(duration.total_seconds() // 60),
@@ -325,10 +366,15 @@ def book_series(
         client=client,
         by=by,
         kind=EventKind.SERIES_BOOKED,
-        data={"series": series.pk, "sessions": len(times)},
+        data={
+            "series": series.pk,
+            "sessions": len(times),
+            **({"animal": animal.pk} if animal else {}),
+        },
         changes={
             "series": [None, f"{series.get_frequency_display()}, {_local(times[0][0], practice)}"],
             "professional": [None, professional.name],
+            **_animal_change(animal),
         },
     )
     _sessions_changed(s.pk for s in sessions)
@@ -344,7 +390,7 @@ def _locked_series(series: Series, by: Member) -> Series:
         raise PermissionDenied
     locked = (
         Series.objects.select_for_update(of=("self",))
-        .select_related("client", "practice", "professional", "service", "room")
+        .select_related("client", "practice", "professional", "service", "room", "animal")
         .get(pk=series.pk)
     )
     check_can_change_client(locked.client, by)
@@ -462,6 +508,7 @@ class SeriesPlan:
     service: Service | None = None
     room: Room | None = None
     price: Decimal | None = None
+    animal: Animal | None = None
 
     @classmethod
     def of(cls, series: Series, start: Session | None = None) -> "SeriesPlan":
@@ -491,6 +538,7 @@ class SeriesPlan:
             service=series.service,
             room=series.room,
             price=series.price,
+            animal=series.animal,
         )
 
 
@@ -546,6 +594,14 @@ def _end_before(locked: Series, pivot: datetime.datetime, day: datetime.date | N
     return earlier
 
 
+def _pk(row: models.Model | None) -> int | None:
+    return row.pk if row is not None else None
+
+
+def _name(animal: Animal | None) -> str | None:
+    return animal.name if animal is not None else None
+
+
 def _describe(series: Series, first: datetime.datetime | None) -> str:
     when = _local(first, series.practice) if first else ""
     return ", ".join(
@@ -586,6 +642,10 @@ def change_series(
         by=by, client=locked.client, professional=plan.professional, service=plan.service,
         room=plan.room, duration=plan.duration, price=plan.price,
     )  # fmt: skip
+    # The animal is checked only when it changes: a series keeps its animal even if the
+    # animal was marked inactive since, as its sessions do.
+    if _pk(plan.animal) != locked.animal_id:
+        check_animal(plan.animal, client=locked.client)
     practice, now = locked.practice, timezone.now()
     tz = practice.tz
     _check_times(local_moment(plan.start_date, plan.at, tz), duration)
@@ -609,7 +669,9 @@ def change_series(
         anchor, earlier = locked.start_date, _count_before(locked, pivot_day)
     else:
         anchor, earlier = plan.start_date, 0
+    before_animal = locked.animal
     target.professional, target.service, target.room = plan.professional, plan.service, plan.room
+    target.animal = plan.animal
     target.start_date, target.start_time = anchor, plan.at
     target.duration_minutes = int(duration.total_seconds() // 60)
     target.price = price
@@ -669,10 +731,10 @@ def change_series(
         session.professional, session.service, session.room = (
             plan.professional, plan.service, plan.room,
         )  # fmt: skip
-        session.price = price
+        session.price, session.animal = price, plan.animal
     Session.objects.bulk_update(
         keep,
-        ["series", "professional", "service", "room", "price", "starts_at", "ends_at",
+        ["series", "professional", "service", "room", "price", "animal", "starts_at", "ends_at",
          "occurrence_date"],
     )  # fmt: skip
     # What stays cancelled on its date moves with its date.
@@ -693,7 +755,14 @@ def change_series(
             "changed": len(keep),
             "sessions": len(keep) + len(made),
         },
-        changes={"series": [before, _describe(target, first)]},
+        changes={
+            "series": [before, _describe(target, first)],
+            **(
+                {"animals": [_name(before_animal), _name(plan.animal)]}
+                if _pk(before_animal) != _pk(plan.animal)
+                else {}
+            ),
+        },
     )
     _sessions_changed([s.pk for s in keep] + [s.pk for s in made])
     return target
@@ -945,9 +1014,11 @@ def mark_session(session: Session, *, by: Member, status: str) -> Session:
 @transaction.atomic
 def save_service(
     *, by: Member, name: str, default_duration: int, default_price: Decimal | None,
-    service: Service | None = None, is_active: bool = True,
+    service: Service | None = None, is_active: bool = True, unit: str | None = None,
+    tax_rate: Decimal | None = None,
 ) -> Service:  # fmt: skip
-    """Create or change one of the practice's services (owner and admin)."""
+    """Create or change one of the practice's services (owner and admin). `unit` and
+    `tax_rate` (how it is sold) stay as they are when not given."""
     if not by.can(roles.MANAGE_PRACTICE):
         raise PermissionDenied(_("Your role does not allow this."))
     service = service or Service(practice_id=by.practice_id)
@@ -955,6 +1026,10 @@ def save_service(
     service.name, service.default_duration, service.default_price, service.is_active = (
         name.strip(), default_duration, default_price, is_active,
     )  # fmt: skip
+    if unit is not None:
+        service.unit = unit.strip()
+    if tax_rate is not None:
+        service.tax_rate = tax_rate
     service.full_clean()
     service.save()
     return service

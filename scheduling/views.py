@@ -65,6 +65,8 @@ from scheduling.services import (
 )
 
 DIALOG = "dialog-body"  # the agenda's <dialog> content, where htmx draws these pages
+# The booking form's animal select, which htmx draws again when the client changes.
+ANIMAL_FIELD = "animal-field"
 # The services name the moment of a session "starts_at"; the forms ask for a date and a time.
 SERVICE_FIELDS = {"starts_at": "time", "start_date": "date"}
 
@@ -223,14 +225,15 @@ def _scope_name(scope: layout.Scope, professionals, rooms) -> str:
 # Booking.
 
 BOOKING_FIELDS = (
-    "client", "professional", "service", "room", "date", "time", "duration", "price",
+    "client", "animal", "professional", "service", "room", "date", "time", "duration", "price",
     "repeats", "interval", "ends", "count", "until",
 )  # fmt: skip
 
 
 def _booking_initial(request: PracticeRequest) -> dict:
     """What the link asked for (a free slot of the agenda: date, time, professional, room;
-    the card: the client), or what the user had typed before searching for a client."""
+    the card: the client, and an animal of theirs), or what the user had typed before
+    searching for a client."""
     initial = {name: request.GET[name] for name in BOOKING_FIELDS if request.GET.get(name)}
     initial.setdefault("date", timezone.localdate().isoformat())
     initial.setdefault("interval", 1)
@@ -275,6 +278,7 @@ def book(request: PracticeRequest) -> HttpResponse:
             "service": data["service"],
             "room": data["room"],
             "price": data["price"],
+            "animal": data.get("animal"),
         }
         try:
             rule = form.rule
@@ -307,6 +311,9 @@ def book(request: PracticeRequest) -> HttpResponse:
             )
             return _go(request, next_url or default)
     chosen = _chosen_client(form, form["client"].value())
+    # Without JavaScript the animals are those of the client chosen when the page was drawn
+    # ("Find" draws it again); an animal of another client is refused by the service.
+    form.offer_animals(chosen)
     query = request.GET.get("client_q", "").strip()[:200]
     ctx = {
         "form": form,
@@ -326,9 +333,14 @@ def _without(results: list, chosen) -> list:
 @member_required(permission=roles.CHANGE_CLIENT)
 @require_http_methods(["GET"])
 def client_options(request: PracticeRequest) -> HttpResponse:
-    """The booking form's client picker: the active clients matching what is typed (htmx)."""
-    form = BookingForm(member=request.member)
+    """The booking form's client picker: the active clients matching what is typed (htmx).
+    When a client is chosen, htmx asks it for the animal select instead (targeting it): the
+    chosen client's animals, the animal already chosen kept if it is one of them."""
+    form = BookingForm(member=request.member, initial={"animal": request.GET.get("animal")})
     chosen = _chosen_client(form, request.GET.get("client", ""))
+    form.offer_animals(chosen)
+    if request.htmx and request.htmx.target == ANIMAL_FIELD:
+        return render(request, "scheduling/book.html#animal-field", {"form": form})
     query = request.GET.get("client_q", "").strip()[:200]
     ctx = {
         "form": form,
@@ -609,6 +621,7 @@ def _plan_initial(plan: SeriesPlan) -> dict:
         "professional": plan.professional.pk,
         "service": plan.service.pk if plan.service else None,
         "room": plan.room.pk if plan.room else None,
+        "animal": plan.animal.pk if plan.animal else None,
         "duration": int(plan.duration.total_seconds() // 60),
         "price": plan.price,
         "repeats": rule.frequency,
@@ -633,6 +646,7 @@ def series_change(request: PracticeRequest, pk: int) -> HttpResponse:
         from_session=start is not None,
         initial=_plan_initial(plan),
     )
+    form.offer_animals(series.client, keep=series.animal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new_plan = SeriesPlan(
@@ -644,6 +658,7 @@ def series_change(request: PracticeRequest, pk: int) -> HttpResponse:
             service=data["service"],
             room=data["room"],
             price=data["price"],
+            animal=data.get("animal"),
         )
         following = start is not None and data.get("what") == "following"
         try:
@@ -745,6 +760,8 @@ def _service_form(request: PracticeRequest, service=None) -> HttpResponse:
                 default_duration=data["default_duration"],
                 default_price=data["default_price"],
                 is_active=data["is_active"],
+                unit=data["unit"],
+                tax_rate=data["tax_rate"],
             )
         except ValidationError as error:
             apply_errors(form, error, SERVICE_FIELDS)

@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from api.tests.test_clients_api import Api
+from pets.models import Animal
+from pets.services import add_animal, set_animals_active
 from practices.services import set_user_language
 from scheduling.models import Series, Session, SessionStatus
 from scheduling.services import save_room, save_service
@@ -206,6 +208,132 @@ def test_another_practice_gets_404_for_every_agenda_id_and_changes_nothing(a, b,
     assert sorted(Session.objects.values_list("pk", "starts_at", "status", "room")) == before
 
 
+def test_services_give_their_unit_and_tax_rate(a, api):
+    save_service(
+        by=a.owner, name="Psicoterapia", default_duration=50, default_price=200, unit="session",
+        tax_rate=5,
+    )  # fmt: skip
+    [service] = api.get("/api/v1/services").json()
+    assert (service["unit"], service["tax_rate"]) == ("session", "5.00")
+
+
+# Animals, in a veterinary practice (practice B).
+
+NOT_THE_CLIENTS = {"animal": ["Choose one of the client's animals."]}
+
+
+@pytest.fixture
+def kennel(b):
+    joao = b.clients["João da Silva"]
+    rex = add_animal(by=b.owner, client=joao, name="Rex", species="dog")
+    mia = add_animal(by=b.owner, client=joao, name="Mia", species="cat")
+    return joao, rex, mia
+
+
+def b_booking(b, monday, **fields):
+    return {
+        "client": b.clients["João da Silva"].pk,
+        "professional": b.other_professional.pk,
+        "starts_at": f"{monday}T10:00",
+        **fields,
+    }
+
+
+def test_a_session_and_a_series_are_booked_for_an_animal(b, monday, kennel):
+    joao, rex, mia = kennel
+    vet = Api(b.owner)
+    response = vet.post(SESSIONS, b_booking(b, monday, animal=rex.pk))
+    assert response.status_code == 201, response.json()
+    session = response.json()
+    assert (session["animal"], session["animal_name"]) == (rex.pk, "Rex")
+    assert vet.get(f"{SESSIONS}/{session['id']}").json() == session
+    listed = vet.get(SESSIONS, start=str(monday), end=str(monday)).json()
+    assert [(s["id"], s["animal_name"]) for s in listed] == [(session["id"], "Rex")]
+    series = vet.post(
+        SERIES,
+        {
+            "client": joao.pk,
+            "professional": b.other_professional.pk,
+            "start_date": str(monday),
+            "time": "12:00",
+            "frequency": "weekly",
+            "count": 3,
+            "animal": mia.pk,
+        },
+    ).json()
+    assert (series["animal"], series["animal_name"]) == (mia.pk, "Mia")
+    assert set(Session.objects.filter(series=series["id"]).values_list("animal", flat=True)) == {
+        mia.pk
+    }
+    # A change may give the series another animal, or none.
+    url = f"{SERIES}/{series['id']}/change"
+    changed = vet.post(url, {"animal": rex.pk}).json()
+    assert (changed["animal"], changed["animal_name"]) == (rex.pk, "Rex")
+    unchanged = vet.post(url, {"time": "13:00"}).json()  # omitted: kept
+    assert unchanged["animal"] == rex.pk
+    cleared = vet.post(url, {"animal": None}).json()
+    assert (cleared["animal"], cleared["animal_name"]) == (None, None)
+    assert not Session.objects.filter(series=series["id"], animal__isnull=False).exists()
+
+
+def test_a_session_without_an_animal_says_so(a, api, monday):
+    body = api.post(SESSIONS, booking(a, monday)).json()
+    assert (body["animal"], body["animal_name"]) == (None, None)
+
+
+def test_another_clients_or_an_inactive_animal_is_refused_on_the_field(b, monday, kennel):
+    _joao, rex, _mia = kennel
+    azor = add_animal(by=b.owner, client=b.clients["Zoë Ødegaard"], name="Azor", species="dog")
+    vet = Api(b.owner)
+    response = vet.post(SESSIONS, b_booking(b, monday, animal=azor.pk))
+    assert (response.status_code, response.json()["errors"]) == (422, NOT_THE_CLIENTS)
+    set_animals_active(rex, by=b.owner, active=False)
+    response = vet.post(SESSIONS, b_booking(b, monday, animal=rex.pk))
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["animal"]
+    assert not Session.objects.exists()
+
+
+def test_another_practices_animal_is_refused_like_an_id_that_does_not_exist(a, b, monday, kennel):
+    stranger = Animal.objects.create(
+        practice=a.practice, client=a.clients["João da Silva"], name="Rex", species="dog"
+    )
+    vet = Api(b.owner)
+    unknown = vet.post(SESSIONS, b_booking(b, monday, animal=999_999))
+    assert (unknown.status_code, unknown.json()["errors"]) == (422, NOT_THE_CLIENTS)
+    for url, body in [
+        (SESSIONS, b_booking(b, monday, animal=stranger.pk)),
+        (
+            SERIES,
+            {
+                "client": b.clients["João da Silva"].pk,
+                "professional": b.other_professional.pk,
+                "start_date": str(monday),
+                "time": "12:00",
+                "frequency": "weekly",
+                "count": 2,
+                "animal": stranger.pk,
+            },
+        ),
+    ]:
+        response = vet.post(url, body)
+        assert (response.status_code, response.json()) == (422, unknown.json()), url
+    assert not Session.objects.exists()
+    assert not Series.objects.exists()
+
+
+def test_a_therapy_practice_cannot_name_an_animal(a, api, monday):
+    animal = Animal.objects.create(
+        practice=a.practice, client=a.clients["João da Silva"], name="Rex", species="dog"
+    )
+    response = api.post(SESSIONS, booking(a, monday, animal=animal.pk))
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "animal": ["Only a veterinary practice books sessions for an animal."]
+    }
+    assert not Session.objects.exists()
+
+
 def test_a_professional_sees_only_their_clients_sessions(a, monday):
     Api(a.reception).post(SESSIONS, booking(a, monday))
     ana = Api(a.professional)
@@ -372,6 +500,16 @@ def _cross_book(operation):
         assert intruder.call(*operation, body).status_code == 404
         body["client"] = b.clients["João da Silva"].pk  # B's own client, A's professional
         assert intruder.call(*operation, body).status_code == 404
+        # B's own client and professional, A's animal: refused as an animal that does not
+        # exist (422 on the field, the same words), never booked.
+        a_animal = Animal.objects.create(
+            practice=a.practice, client=a.clients["João da Silva"], name="Rex", species="dog"
+        )
+        body = {**BODIES[operation](b), "animal": 2**62}
+        unknown = intruder.call(*operation, body)
+        assert (unknown.status_code, list(unknown.json()["errors"])) == (422, ["animal"])
+        response = intruder.call(*operation, {**body, "animal": a_animal.pk})
+        assert (response.status_code, response.json()) == (422, unknown.json())
         assert _rows() == before
 
     return attempt

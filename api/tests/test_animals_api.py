@@ -134,7 +134,8 @@ def test_it_adds_lists_changes_and_deactivates_an_animal(a, reception):
     assert (response.json()["breed"], response.json()["name"]) == ("Maine Coon", "Mia")
     response = reception.call("POST", f"{path}/active", {"active": False})
     assert response.json()["active"] is False
-    kinds = list(Event.objects.filter(client=client).values_list("kind", flat=True))
+    # In the order they were written (PostgreSQL returns unordered rows in any order).
+    kinds = list(Event.objects.filter(client=client).order_by("pk").values_list("kind", flat=True))
     assert kinds[-3:] == [EventKind.ANIMAL_ADDED, EventKind.ANIMAL_CHANGED,
                           EventKind.ANIMAL_DEACTIVATED]  # fmt: skip
 

@@ -14,6 +14,8 @@ from api.models import ApiToken
 from api.routes import api
 from api.tests import test_agenda_api as agenda_api
 from api.tests import test_animals_api as animals_api
+from api.tests import test_billing_api as billing_api
+from api.tests import test_documents_api as documents_api
 from api.tests import test_messages_api as messages_api
 from audit.models import Event
 from clientbook.testing import PracticeWorld
@@ -51,6 +53,12 @@ class Api:
         return send(PREFIX + path, body, JSON, headers=headers)
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Files the tests attach go to a temporary folder, not the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def snapshot() -> tuple:
     """Everything a refused call must leave as it was, in every practice."""
     return (
@@ -70,6 +78,8 @@ def body_for(operation: tuple[str, str], client: Client | None, world: PracticeW
         **messages_api.BODIES,
         **agenda_api.BODIES,
         **animals_api.BODIES,
+        **billing_api.BODIES,
+        **documents_api.BODIES,
     }.get(operation)
     return body(world) if callable(body) else body
 
@@ -80,7 +90,11 @@ def request(caller: Api, operation: tuple[str, str], client: Client | None, worl
         path = path.replace("{client_id}", str(client.pk))
     path = agenda_api.fill_path(messages_api.fill_path(path, world), world)
     path = animals_api.fill_path(path, world)
+    path = billing_api.fill_path(path, world)
+    path = documents_api.fill_path(path, world)
     body = body_for(operation, client, world)
+    if operation in documents_api.MULTIPART:
+        return documents_api.MULTIPART[operation](caller, path)
     if operation == LIST:
         return caller.call(method, path, status="all")
     if operation in agenda_api.PARAMS:
@@ -155,6 +169,8 @@ CROSS_PRACTICE: dict[tuple[str, str], Callable] = {
     **messages_api.CROSS_PRACTICE,
     **agenda_api.CROSS_PRACTICE,
     **animals_api.CROSS_PRACTICE,
+    **billing_api.CROSS_PRACTICE,
+    **documents_api.CROSS_PRACTICE,
 }
 
 
@@ -192,6 +208,8 @@ RIGHTS: dict[tuple[str, str], dict[str, int]] = {
     **messages_api.RIGHTS,
     **agenda_api.RIGHTS,
     **animals_api.RIGHTS,
+    **billing_api.RIGHTS,
+    **documents_api.RIGHTS,
 }  # fmt: skip
 CASES = [
     (operation, role, target)

@@ -17,8 +17,13 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import Event
+from billing.models import DocumentType, Product, Warehouse
+from billing.tests import routes as sales
+from billing.tests import routes_catalog as sales_catalog
 from clientbook.testing import PracticeWorld, logged_in
 from clients.models import Client
+from documents.tests import routes as papers
+from intake.tests import routes as anamnesis
 from messaging.tests import routes as messages
 from pets.tests import routes as animals
 from practices.models import Member, User
@@ -372,6 +377,269 @@ ROUTES: dict[str, Route] = {
             ("active", ("post",), {"active": "0"}),
         ]
     },
+    # A client's sales (billing): new sale, documents, payments, settlements, turnover.
+    **{
+        f"billing:{name}": Route(
+            sales.each_client(f"billing:{name}", **payload),
+            methods,
+            (
+                "billing.tests.test_views::test_another_practice_gets_404_for_every_sales_page",
+                "billing.tests.test_views::test_a_professional_cannot_sell_to_a_colleagues_client",
+            ),
+        )
+        for name, methods, payload in [
+            ("client", ("get",), {}),
+            ("new", ("get", "post"), {"document_type": "1", "lines-TOTAL_FORMS": "0"}),
+            ("pay", ("get", "post"), sales.PAYMENT),
+            ("settle", ("get", "post"), sales.PAYMENT),
+            ("turnover", ("get",), {}),
+        ]
+    },
+    **{
+        f"billing:{name}": Route(
+            sales.each_document(f"billing:{name}", **payload),
+            methods,
+            (
+                "billing.tests.test_views::test_another_practice_gets_404_for_every_sales_page",
+                "billing.tests.test_views::test_a_professional_gets_404_for_a_colleagues_papers",
+            ),
+        )
+        for name, methods, payload in [
+            ("document", ("get",), {}),
+            ("document_pdf", ("get",), {}),
+            ("credit", ("get", "post"), {"reason": "taken over"}),
+            ("send", ("get", "post"), {"channel": "email", "body": "x"}),
+        ]
+    },
+    **{
+        f"billing:{name}": Route(
+            sales.each_payment(f"billing:{name}", **payload),
+            methods,
+            (
+                "billing.tests.test_views::test_another_practice_gets_404_for_every_sales_page",
+                "billing.tests.test_views::test_a_professional_gets_404_for_a_colleagues_papers",
+            ),
+        )
+        for name, methods, payload in [
+            ("payment", ("get",), {}),
+            ("payment_pdf", ("get",), {}),
+            ("reverse_payment", ("post",), {"reason": "taken over"}),
+        ]
+    },
+    **{
+        f"billing:{name}": Route(
+            sales.each_settlement(f"billing:{name}", **payload),
+            methods,
+            (
+                "billing.tests.test_views::test_another_practice_gets_404_for_every_sales_page",
+                "billing.tests.test_views::test_a_professional_gets_404_for_a_colleagues_papers",
+            ),
+        )
+        for name, methods, payload in [
+            ("settlement", ("get",), {}),
+            ("settlement_pdf", ("get",), {}),
+            ("reverse_settlement", ("post",), {"reason": "taken over"}),
+        ]
+    },
+    # The sales catalog (billing): goods, warehouses and their stock, document types.
+    "billing:catalog": Route(
+        sales_catalog.page("billing:catalog"),
+        ("get",),
+        (
+            "billing.tests.test_catalog_views::test_another_practice_sees_only_its_own_catalog",
+            "billing.tests.test_catalog_views::test_every_member_sees_the_catalog",
+        ),
+        sales_catalog.catalog_shows_only_own,
+    ),
+    **{
+        f"billing:{name}": Route(
+            sales_catalog.page(f"billing:{name}", **payload),
+            ("get", "post"),
+            (
+                "billing.tests.test_catalog_views::test_another_practice_adds_only_its_own",
+                "billing.tests.test_catalog_views::"
+                "test_reception_and_professionals_get_403_and_change_nothing",
+            ),
+            sales_catalog.adding_adds_only_own(f"billing:{name}", payload, model),
+        )
+        for name, payload, model in [
+            ("product_add", sales_catalog.GOOD, Product),
+            ("warehouse_add", sales_catalog.WAREHOUSE, Warehouse),
+            ("document_type_add", sales_catalog.DOCUMENT_TYPE, DocumentType),
+        ]
+    },
+    **{
+        f"billing:{name}": Route(
+            build(f"billing:{name}", **payload),
+            ("get", "post"),
+            (
+                "billing.tests.test_catalog_views::"
+                "test_another_practice_gets_404_for_every_row_and_changes_nothing",
+                "billing.tests.test_catalog_views::"
+                "test_reception_and_professionals_get_403_and_change_nothing",
+            ),
+        )
+        for name, build, payload in [
+            ("product_edit", sales_catalog.each_good, sales_catalog.GOOD),
+            ("warehouse_edit", sales_catalog.each_warehouse, sales_catalog.WAREHOUSE),
+            ("document_type_edit", sales_catalog.each_document_type, sales_catalog.DOCUMENT_TYPE),
+        ]
+    },
+    "billing:stock": Route(
+        sales_catalog.each_warehouse("billing:stock", **sales_catalog.MOVEMENT),
+        ("get", "post"),
+        (
+            "billing.tests.test_catalog_views::"
+            "test_another_practice_gets_404_for_every_row_and_changes_nothing",
+            "billing.tests.test_catalog_views::"
+            "test_a_professional_sees_the_stock_but_cannot_record_a_movement",
+        ),
+    ),
+    "billing:movements": Route(
+        sales_catalog.page("billing:movements"),
+        ("get",),
+        (
+            "billing.tests.test_catalog_views::"
+            "test_another_practice_sees_only_its_own_movements_and_gets_404_for_others",
+        ),
+        sales_catalog.movements_show_only_own,
+    ),
+    # Documents and files (documents).
+    **{
+        f"documents:{name}": Route(
+            papers.each_client(f"documents:{name}", **payload),
+            methods,
+            (
+                "documents.tests.test_attachments::"
+                "test_another_practice_gets_404_for_every_client_and_file_and_changes_nothing",
+                "documents.tests.test_attachments::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_files",
+            ),
+        )
+        for name, methods, payload in [
+            ("client", ("get",), {}),
+            ("upload", ("get", "post"), {"title": "Taken over"}),
+        ]
+    },
+    "documents:create": Route(
+        papers.each_client("documents:create", **papers.DOCUMENT),
+        ("get", "post"),
+        (
+            "documents.tests.test_documents::"
+            "test_another_practice_gets_404_for_every_clients_documents_and_changes_nothing",
+            "documents.tests.test_documents::"
+            "test_a_professional_gets_404_for_a_colleagues_clients_documents",
+        ),
+    ),
+    **{
+        f"documents:{name}": Route(
+            papers.each_attachment(f"documents:{name}"),
+            methods,
+            (
+                "documents.tests.test_attachments::"
+                "test_another_practice_gets_404_for_every_client_and_file_and_changes_nothing",
+                "documents.tests.test_attachments::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_files",
+                "documents.tests.test_attachments::"
+                "test_a_role_without_the_right_to_change_gets_403_and_changes_nothing",
+            ),
+        )
+        for name, methods in [("attachment", ("get",)), ("attachment_remove", ("get", "post"))]
+    },
+    **{
+        f"documents:{name}": Route(
+            papers.each_document(f"documents:{name}", **payload),
+            methods,
+            (
+                "documents.tests.test_documents::"
+                "test_another_practice_gets_404_for_every_clients_documents_and_changes_nothing",
+                "documents.tests.test_documents::"
+                "test_a_professional_gets_404_for_a_colleagues_clients_documents",
+                "documents.tests.test_documents::"
+                "test_a_role_without_the_right_to_change_reads_but_gets_403_for_writing",
+            ),
+        )
+        for name, methods, payload in [
+            ("document", ("get",), {}),
+            ("print", ("get",), {}),
+            ("pdf", ("get",), {}),
+            ("send", ("get", "post"), {"channel": "email", "recipient": "client", "body": "x"}),
+            ("remove", ("get", "post"), {}),
+        ]
+    },
+    "documents:templates": Route(
+        papers.templates_page(),
+        ("get", "post"),
+        (
+            "documents.tests.test_documents::"
+            "test_another_practice_sees_only_its_own_templates_and_gets_404_for_others",
+            "documents.tests.test_documents::"
+            "test_reception_and_professionals_get_403_for_templates_and_change_nothing",
+        ),
+        papers.templates_only_own,
+    ),
+    **{
+        f"documents:{name}": Route(
+            papers.each_template(f"documents:{name}", **papers.TEMPLATE),
+            methods,
+            (
+                "documents.tests.test_documents::"
+                "test_another_practice_sees_only_its_own_templates_and_gets_404_for_others",
+                "documents.tests.test_documents::"
+                "test_reception_and_professionals_get_403_for_templates_and_change_nothing",
+            ),
+        )
+        for name, methods in [("template_edit", ("get", "post")), ("template_delete", ("post",))]
+    },
+    # Anamnesis (intake).
+    **{
+        f"intake:{name}": Route(
+            anamnesis.each_client(f"intake:{name}"),
+            methods,
+            (
+                "intake.tests.test_views::"
+                "test_another_practice_gets_404_for_every_client_and_changes_nothing",
+                "intake.tests.test_views::test_a_professional_gets_404_for_a_colleagues_client",
+                "intake.tests.test_views::"
+                "test_a_role_without_the_right_to_change_reads_but_gets_403_for_answering",
+            ),
+        )
+        for name, methods in [
+            ("client", ("get",)),
+            ("edit", ("get", "post")),
+            ("history", ("get",)),
+        ]
+    },
+    "intake:groups": Route(
+        anamnesis.groups_page(),
+        ("get", "post"),
+        (
+            "intake.tests.test_views::"
+            "test_another_practice_sees_only_its_own_forms_and_gets_404_for_others",
+            "intake.tests.test_views::"
+            "test_reception_and_professionals_get_403_for_the_forms_and_change_nothing",
+        ),
+        anamnesis.groups_only_own,
+    ),
+    **{
+        f"intake:{name}": Route(
+            build(f"intake:{name}", **payload),
+            methods,
+            (
+                "intake.tests.test_views::"
+                "test_another_practice_sees_only_its_own_forms_and_gets_404_for_others",
+                "intake.tests.test_views::"
+                "test_reception_and_professionals_get_403_for_the_forms_and_change_nothing",
+            ),
+        )
+        for name, build, methods, payload in [
+            ("group", anamnesis.each_group, ("get", "post"), {"name": "Taken over"}),
+            ("question_add", anamnesis.each_group, ("get", "post"), anamnesis.QUESTION),
+            ("question_edit", anamnesis.each_question, ("get", "post"), anamnesis.QUESTION),
+            ("question_move", anamnesis.each_question, ("post",), {"direction": "down"}),
+            ("question_active", anamnesis.each_question, ("post",), {"active": "0"}),
+        ]
+    },
     "practices:settings": Route(
         one("practices:settings", **messages.SETTINGS),
         ("get", "post"),
@@ -423,11 +691,15 @@ def exemption(route: str) -> str | None:
 
 def everything() -> tuple:
     """What a request must not change: every client row, the events, memberships, languages,
-    the agenda, the messages, the animals."""
+    the agenda, the messages, the animals, the sales catalog."""
     return (
         agenda.scheduling_rows(),
         messages.messaging_rows(),
         animals.animal_rows(),
+        papers.document_rows(),
+        anamnesis.intake_rows(),
+        sales_catalog.catalog_rows(),
+        sales.sales_rows(),
         list(
             Client.objects.order_by("pk").values_list(
                 "pk", "practice_id", "code", "former_codes", "full_name", "status", "version"

@@ -1,10 +1,19 @@
+import datetime
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import Event, EventKind
 from clientbook.testing import logged_in
 from pets.models import Animal
+from pets.services import add_animal, set_animals_active
 from pets.tests.routes import ANIMAL, animal_rows
+from scheduling.models import Session
+from scheduling.services import book_session
 
 
 def card(client) -> str:
@@ -130,3 +139,66 @@ def test_a_professional_gets_404_for_a_colleagues_clients_animal(a, vet):
     assert http.post(reverse("animals:edit", args=[bolt.pk]), ANIMAL).status_code == 404
     assert http.post(reverse("animals:active", args=[bolt.pk]), {"active": "0"}).status_code == 404
     assert (animal_rows(), Event.objects.count()) == before
+
+
+# Each animal's sessions on the panel.
+
+
+def _book(a, client, animal, days: float) -> Session:
+    starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
+    return book_session(
+        by=a.reception, client=client, professional=a.professional.professional,
+        starts_at=starts, animal=animal,
+    )  # fmt: skip
+
+
+def _panel(response) -> str:
+    html = response.content.decode()
+    return re.search(r'<section [^>]*id="client-animals".*?</section>', html, re.S)[0]
+
+
+def _session_links(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'href="/agenda/sessions/(\d+)/\?next=', html)]
+
+
+def test_the_panel_lists_each_animals_next_and_last_sessions(a, ana_client, rex):
+    mia = add_animal(by=a.reception, client=ana_client, name="Mia", species="cat")
+    ahead = [_book(a, ana_client, rex, days) for days in (4, 1, 3, 2)]
+    behind = [_book(a, ana_client, rex, -days) for days in (2, 4, 1, 3)]
+    _book(a, ana_client, None, 5)  # for no animal: not on the panel
+    panel = _panel(logged_in(a.reception).get(card(ana_client)))
+    rex_row = re.search(rf'<article [^>]*id="animal-{rex.pk}".*?</article>', panel, re.S)[0]
+    soonest = sorted(ahead, key=lambda s: s.starts_at)[:3]
+    latest = sorted(behind, key=lambda s: s.starts_at, reverse=True)[:3]
+    assert _session_links(rex_row) == [s.pk for s in soonest + latest]
+    assert "%2Fclients%2F" not in rex_row  # quote() keeps the slashes of `next`
+    assert f"?next=/clients/{ana_client.pk}/%23client-animals" in rex_row
+    assert "To mark" in rex_row  # the past ones were not marked yet
+    mia_row = re.search(rf'<article [^>]*id="animal-{mia.pk}".*?</article>', panel, re.S)[0]
+    assert "No sessions for Mia yet." in mia_row
+    book = reverse("scheduling:book")
+    assert f'href="{book}?client={ana_client.pk}&amp;animal={mia.pk}&amp;next=' in mia_row
+
+
+def test_an_inactive_animal_keeps_its_sessions_but_is_not_offered_a_booking(a, ana_client, rex):
+    session = _book(a, ana_client, rex, 1)
+    set_animals_active(rex, by=a.reception, active=False)
+    panel = _panel(logged_in(a.reception).get(card(ana_client)))
+    assert _session_links(panel) == [session.pk]
+    assert f"animal={rex.pk}" not in panel
+
+
+def test_the_panel_reads_every_animals_sessions_in_one_query(a, ana_client, rex):
+    for days in (1, -1, 2, -2):
+        _book(a, ana_client, rex, days)
+    http = logged_in(a.reception)
+    with CaptureQueriesContext(connection) as one:
+        http.get(card(ana_client))
+    for name, hour in (("Mia", 3), ("Bolt", 4)):
+        animal = add_animal(by=a.reception, client=ana_client, name=name, species="cat")
+        for days in (1, -1, 2, -2):
+            _book(a, ana_client, animal, days + hour / 24)
+    with CaptureQueriesContext(connection) as three:
+        response = http.get(card(ana_client))
+    assert len(_session_links(_panel(response))) == 12
+    assert len(three) == len(one)

@@ -81,3 +81,38 @@ def test_another_practices_owner_changes_only_their_own_practice(a, b):
     rows = {pk: rest for pk, *rest in practice_rows()}
     assert rows[a.practice.pk] == [False, "", 24]
     assert rows[b.practice.pk] == [True, "sms", 12]
+
+
+# Sales below zero stock (billing): a sale of more than a warehouse holds is refused or made.
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_owner_and_admin_forbid_selling_below_zero_stock(a, role, english):
+    http = logged_in(a.member(role))
+    page = http.get(SETTINGS).content.decode()
+    assert 'name="forbid_negative_stock"' in page
+    response = http.post(SETTINGS, {"reminder_hours_before": "24", "forbid_negative_stock": "on"})
+    assert response.status_code == 302
+    a.practice.refresh_from_db()
+    assert a.practice.forbid_negative_stock
+    # Nothing else changed, and the change is on the practice's history.
+    assert (a.practice.sms_enabled, a.practice.reminder_channel) == (False, "")
+    event = Event.objects.get(kind=EventKind.PRACTICE_SETTINGS_CHANGED)
+    assert list(event.changes) == ["forbid_negative_stock"]
+    # Unticked, sales below zero are allowed again.
+    http.post(SETTINGS, {"reminder_hours_before": "24"})
+    a.practice.refresh_from_db()
+    assert not a.practice.forbid_negative_stock
+
+
+def test_reception_cannot_forbid_selling_below_zero_stock(a, b):
+    response = logged_in(a.reception).post(
+        SETTINGS, {"reminder_hours_before": "24", "forbid_negative_stock": "on"}
+    )
+    assert response.status_code == 403
+    # Nor does another practice's owner change A's setting along with their own.
+    logged_in(b.owner).post(
+        SETTINGS, {"reminder_hours_before": "24", "forbid_negative_stock": "on"}
+    )
+    flags = dict(Practice.objects.values_list("pk", "forbid_negative_stock"))
+    assert flags == {a.practice.pk: False, b.practice.pk: True}

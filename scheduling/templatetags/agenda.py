@@ -29,6 +29,8 @@ class Line:
 def _line(session: Session, tz, *, back: str, now: datetime.datetime) -> Line:
     start = timezone.localtime(session.starts_at, tz)
     details = [session.professional.name]
+    if session.animal_id:  # a veterinary practice's: the animal comes first
+        details.insert(0, session.animal.name)
     if session.service_id:
         details.append(session.service.name)
     if session.room_id:

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clientbook.testing import LOOKALIKE_NAMES, logged_in, make_client
+from pets.services import add_animal
 from practices.services import set_user_language
 from scheduling.models import CancelledBy, SessionStatus
 from scheduling.services import book_session, cancel_session, mark_session, save_room
-from scheduling.tests.helpers import agenda_of, at, english, session_links, text
+from scheduling.tests.helpers import agenda_of, at, english, next_monday, session_links, text
 
 AGENDA = reverse("scheduling:agenda")
 
@@ -385,3 +386,21 @@ def test_names_are_escaped_on_the_grid_and_in_the_week_table(a, world):
         html = get(a.reception, date=world.monday.isoformat(), **params).content.decode()
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html
+
+
+def test_a_veterinary_agenda_names_the_animal_next_to_the_client(b):
+    english(b)
+    joao = b.clients["João da Silva"]
+    rex = add_animal(by=b.owner, client=joao, name="Rex <3", species="dog")
+    monday = next_monday(b)
+    book_session(
+        by=b.reception, client=joao, professional=b.other_professional,
+        starts_at=at(b, monday, 10), animal=rex,
+    )  # fmt: skip
+    day = get(b.reception, view="day", date=monday.isoformat())
+    assert (
+        '<strong class="who">João da Silva</strong> <span class="animal">(Rex &lt;3)</span>'
+        in column(day, f"p{b.other_professional.pk}")
+    )
+    week = get(b.reception, view="week", date=monday.isoformat(), scope="all")
+    assert "João da Silva (Rex &lt;3)" in week.content.decode()

@@ -2,6 +2,7 @@
 with the client picker, the service's defaults, and the conflicts named on the form."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,9 @@ from audit.models import Event
 from clientbook.testing import logged_in
 from clients.models import Status
 from clients.services import change_status
+from pets.models import Animal
+from pets.services import add_animal, set_animals_active
+from practices.models import Practice
 from scheduling.models import Series, Session
 from scheduling.services import book_session
 from scheduling.tests.helpers import HOUR, agenda_of, at, english, next_monday, text
@@ -414,3 +418,160 @@ def test_in_the_dialog_the_form_comes_alone_and_a_booking_sends_the_page_back(a,
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert "already has a session" in text(response)
+
+
+# Animals, in a veterinary practice (practice B).
+
+
+@pytest.fixture
+def kennel(b):
+    """B's João with Rex and Mia (marked inactive), and Zoë with Azor."""
+    english(b)
+    joao, zoe = b.clients["João da Silva"], b.clients["Zoë Ødegaard"]
+    rex = add_animal(by=b.owner, client=joao, name="Rex", species="dog")
+    mia = add_animal(by=b.owner, client=joao, name="Mia", species="cat")
+    set_animals_active(mia, by=b.owner, active=False)
+    azor = add_animal(by=b.owner, client=zoe, name="Azor", species="dog")
+    return {"joao": joao, "zoe": zoe, "rex": rex, "mia": mia, "azor": azor}
+
+
+def animal_options(response) -> list[str]:
+    select = re.search(r'<select name="animal".*?</select>', response.content.decode(), re.S)
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select.group(0)) if select else []
+
+
+def test_the_form_offers_the_chosen_clients_active_animals(b, kennel):
+    http = logged_in(b.reception)
+    response = http.get(BOOK, {"client": kennel["joao"].pk})
+    assert animal_options(response) == ["— none —", "Rex (Dog)"]
+    # Before a client is chosen there is nothing to offer yet.
+    assert animal_options(http.get(BOOK)) == ["— none —"]
+    assert "Choose the client first" in text(http.get(BOOK))
+
+
+def test_a_therapy_practice_has_no_animal_select(a, world):
+    response = logged_in(a.reception).get(BOOK, {"client": a.clients["João da Silva"].pk})
+    assert "animal" not in response.context["form"].fields
+    assert 'name="animal"' not in response.content.decode()
+    assert 'id="animal-field"' not in response.content.decode()
+    assert 'hx-target="#animal-field"' not in response.content.decode()
+
+
+def test_a_session_is_booked_for_an_animal(b, kennel):
+    day = next_monday(b, weeks=2)
+    response = logged_in(b.reception).post(
+        BOOK, booking(b, kennel["joao"], day, animal=kennel["rex"].pk, next="/x/")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    session = Session.objects.get(client=kennel["joao"])
+    assert session.animal == kennel["rex"]
+
+
+def test_a_series_is_booked_for_an_animal(b, kennel):
+    day = next_monday(b, weeks=2)
+    logged_in(b.reception).post(
+        BOOK,
+        booking(b, kennel["joao"], day, animal=kennel["rex"].pk, repeats="weekly", count="3"),
+    )
+    series = Series.objects.get(client=kennel["joao"])
+    assert series.animal == kennel["rex"]
+    assert list(series.sessions.values_list("animal", flat=True)) == [kennel["rex"].pk] * 3
+
+
+def test_another_clients_animal_is_refused_on_the_field_and_nothing_is_written(b, kennel):
+    """Without JavaScript the select keeps the animals of the client chosen first: a client
+    changed afterwards comes back with the service's refusal on the animal."""
+    before = rows()
+    response = logged_in(b.reception).post(
+        BOOK, booking(b, kennel["joao"], next_monday(b, weeks=2), animal=kennel["azor"].pk)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"animal": ["Choose one of the client's animals."]}
+    assert 'id="id_animal_error"' in response.content.decode()
+    assert animal_options(response) == ["— none —", "Rex (Dog)"]  # João's, to choose again
+    assert rows() == before
+
+
+def test_an_inactive_animal_is_refused_on_the_field(b, kennel):
+    before = rows()
+    response = logged_in(b.reception).post(
+        BOOK, booking(b, kennel["joao"], next_monday(b, weeks=2), animal=kennel["mia"].pk)
+    )
+    assert response.context["form"].errors == {
+        "animal": ["Mia is marked inactive: reactivate it on the card to book it."]
+    }
+    assert rows() == before
+
+
+def test_choosing_a_client_draws_the_animal_select_again(b, kennel):
+    """htmx asks the client picker's URL for the animal select when a client is chosen."""
+    headers = {"HX-Request": "true", "HX-Target": "animal-field"}
+    http = logged_in(b.reception)
+    response = http.get(
+        PICKER, {"client": kennel["zoe"].pk, "animal": kennel["rex"].pk}, headers=headers
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="animal-field"')
+    assert animal_options(response) == ["— none —", "Azor (Dog)"]
+    assert "selected" not in html  # Rex is not Zoë's
+    response = http.get(
+        PICKER, {"client": kennel["joao"].pk, "animal": kennel["rex"].pk}, headers=headers
+    )
+    assert f'<option value="{kennel["rex"].pk}" selected>' in response.content.decode()
+    # The picker's search itself answers as before.
+    html = http.get(BOOK, {"client": kennel["joao"].pk}).content.decode()
+    assert 'hx-target="#animal-field"' in html
+
+
+def test_without_javascript_find_lists_the_chosen_clients_animals(b, kennel):
+    response = logged_in(b.reception).get(
+        BOOK, {"client": kennel["zoe"].pk, "client_q": "", "find": "1", "time": "08:15"}
+    )
+    assert animal_options(response) == ["— none —", "Azor (Dog)"]
+    assert "List the client's animals" in text(response)
+
+
+def test_from_the_cards_animal_panel_the_animal_is_chosen(b, kennel):
+    response = logged_in(b.reception).get(
+        BOOK, {"client": kennel["joao"].pk, "animal": kennel["rex"].pk}
+    )
+    assert f'<option value="{kennel["rex"].pk}" selected>' in response.content.decode()
+
+
+def test_another_practices_animal_is_refused_as_unknown(a, b, kennel):
+    """Practice B's reception, with an animal id of A's (A made veterinary for the test)."""
+    Practice.objects.filter(pk=a.practice.pk).update(kind=Practice.Kind.VETERINARY)
+    stranger = Animal.objects.create(
+        practice=a.practice, client=a.clients["João da Silva"], name="Rex", species="dog"
+    )
+    before = rows()
+    response = logged_in(b.reception).post(
+        BOOK, booking(b, kennel["joao"], next_monday(b, weeks=2), animal=stranger.pk)
+    )
+    assert response.context["form"].errors == {"animal": ["Choose one of the client's animals."]}
+    assert "Rex (Dog)" in animal_options(response)  # B's own Rex only
+    assert rows() == before
+    headers = {"HX-Request": "true", "HX-Target": "animal-field"}
+    response = logged_in(b.reception).get(
+        PICKER, {"client": a.clients["João da Silva"].pk}, headers=headers
+    )
+    assert animal_options(response) == ["— none —"]
+
+
+def test_a_professional_is_offered_only_their_own_clients_animals(a, world):
+    Practice.objects.filter(pk=a.practice.pk).update(kind=Practice.Kind.VETERINARY)
+    for name in ("João da Silva", "Ana's client"):
+        Animal.objects.create(
+            practice=a.practice, client=a.clients[name], name="Rex", species="dog"
+        )
+    http = logged_in(a.professional)
+    assert animal_options(http.get(BOOK, {"client": a.clients["João da Silva"].pk})) == ["— none —"]
+    colleagues = Animal.objects.get(client=a.clients["João da Silva"])
+    response = http.post(
+        BOOK,
+        booking(
+            a, a.clients["Ana's client"], next_monday(a, weeks=2), animal=colleagues.pk,
+            professional=a.professional.professional.pk,
+        ),
+    )  # fmt: skip
+    assert response.context["form"].errors == {"animal": ["Choose one of the client's animals."]}

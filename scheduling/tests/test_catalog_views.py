@@ -43,7 +43,7 @@ def test_the_owner_and_the_administrator_list_the_services_with_their_prices(a, 
     assert response.status_code == 200
     assert [s.pk for s in response.context["services"]] == [catalog["service"].pk]
     page = text(response)
-    assert "Psicoterapia 50 minutes R$ 200.00 Active" in page.replace("\xa0", " ")
+    assert "Psicoterapia 50 minutes R$ 200.00 — 0 % Active" in page.replace("\xa0", " ")
 
 
 def test_adding_a_service(a, catalog):
@@ -85,6 +85,44 @@ def test_changing_a_service(a, catalog):
         45,
         None,
     )
+
+
+def test_a_service_is_sold_by_its_unit_with_its_tax_rate(a, catalog):
+    http = logged_in(a.owner)
+    http.post(
+        reverse("scheduling:service_create"),
+        {"name": "Supervisão", "default_duration": "60", "unit": " h ", "tax_rate": "8.25"},
+    )
+    service = Service.objects.get(practice=a.practice, name="Supervisão")
+    assert (service.unit, service.tax_rate) == ("h", Decimal("8.25"))
+    page = text(http.get(reverse("scheduling:services"))).replace("\xa0", " ")
+    assert "Supervisão 60 minutes — h 8.25 % Inactive" in page
+    form = http.get(reverse("scheduling:service_edit", args=[service.pk])).context["form"]
+    assert (form["unit"].value(), form["tax_rate"].value()) == ("h", Decimal("8.25"))
+    # Emptied, the rate is 0; deactivating keeps the unit and the rate.
+    http.post(
+        reverse("scheduling:service_edit", args=[service.pk]),
+        {"name": "Supervisão", "default_duration": "60", "unit": "h", "tax_rate": ""},
+    )
+    http.post(reverse("scheduling:service_active", args=[service.pk]), {"active": "1"})
+    service.refresh_from_db()
+    assert (service.unit, service.tax_rate, service.is_active) == ("h", Decimal(0), True)
+
+
+def test_a_tax_rate_is_a_percentage_with_two_decimals(a, catalog):
+    http = logged_in(a.owner)
+    for rate in ("100.01", "-1", "7.125", "abc"):
+        response = http.post(
+            reverse("scheduling:service_create"),
+            {"name": "Avaliação", "default_duration": "60", "tax_rate": rate},
+        )
+        assert set(response.context["form"].errors) == {"tax_rate"}, rate
+    response = http.post(
+        reverse("scheduling:service_create"),
+        {"name": "Avaliação", "default_duration": "60", "unit": "x" * 21},
+    )
+    assert set(response.context["form"].errors) == {"unit"}
+    assert Service.objects.filter(practice=a.practice).count() == 1
 
 
 def test_a_service_needs_a_unique_name_and_a_sensible_duration(a, catalog):

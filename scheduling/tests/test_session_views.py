@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from audit.models import Event, EventKind
 from clientbook.testing import LOOKALIKE_NAMES, logged_in
+from pets.services import add_animal
 from scheduling.models import CancelledBy, Session, SessionStatus
-from scheduling.services import book_session, pause_series
+from scheduling.recurrence import WEEKLY, Rule
+from scheduling.services import book_series, book_session, pause_series
 from scheduling.tests.helpers import agenda_of, at, english, text
 
 NEXT = "/agenda/?view=week&date=2030-01-07&scope=all"
@@ -444,3 +446,51 @@ def test_ending_all_of_a_paused_series(a, world):
     response = logged_in(a.reception).post(url("series_end", world.series), {"what": "all"})
     assert response.status_code == 302
     assert not Session.objects.filter(series=world.series, starts_at__gt=timezone.now()).exists()
+
+
+# Animals, in a veterinary practice (practice B).
+
+
+def _vet_series(b):
+    english(b)
+    joao = b.clients["João da Silva"]
+    rex = add_animal(by=b.owner, client=joao, name="Rex", species="dog")
+    mia = add_animal(by=b.owner, client=joao, name="Mia", species="cat")
+    today = timezone.localdate(timezone.now(), b.practice.tz)
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    series = book_series(
+        by=b.reception, client=joao, professional=b.other_professional, start_date=monday,
+        at=datetime.time(10), rule=Rule(WEEKLY, count=3), animal=rex,
+    )  # fmt: skip
+    return series, rex, mia, monday
+
+
+def test_the_session_names_its_animal_next_to_the_client(b):
+    series, _rex, _mia, _monday = _vet_series(b)
+    first = series.sessions.order_by("starts_at").first()
+    page = text(logged_in(b.reception).get(url("session", first)))
+    assert "Client João da Silva" in page
+    assert "Animal Rex (Dog)" in page
+
+
+def test_changing_a_series_can_give_it_another_animal(b):
+    series, rex, mia, monday = _vet_series(b)
+    http = logged_in(b.reception)
+    response = http.get(url("series_change", series))
+    assert response.context["form"]["animal"].value() == rex.pk
+    assert "(Rex)" in text(response)
+    response = http.post(
+        url("series_change", series),
+        {
+            "animal": mia.pk,
+            "professional": b.other_professional.pk,
+            "date": monday.isoformat(),
+            "time": "10:00",
+            "repeats": "weekly",
+            "interval": "1",
+            "ends": "count",
+            "count": "3",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert set(series.sessions.values_list("animal", flat=True)) == {mia.pk}

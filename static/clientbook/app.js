@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // Print views: <button data-print> opens the browser's print dialog.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // Copy a client's code to the clipboard: <button data-copy="#selector" data-copied="Copied">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

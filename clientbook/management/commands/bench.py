@@ -1,8 +1,9 @@
-"""`clientbook bench` (`make bench`): seed a big practice with its clients and two years of
-agenda, then time the client list, its searches and its tab counts, the week agenda and
-booking, each next to a baseline (the Django admin's changelist; for booking, a naive conflict
-check). A benchmark, not a test: it reports the targets it meets and misses, it never fails on
-a timing."""
+"""`clientbook bench` (`make bench`): seed a big practice with its clients, two years of
+agenda and two years of sales, then time the client list, its searches and its tab counts, the
+week agenda and booking, a client's turnover and its export, and issuing a sales document,
+each next to a baseline (the Django admin's changelist; for booking, a naive conflict check;
+for sales, naive versions in billing/bench.py). A benchmark, not a test: it reports the targets
+it meets and misses, it never fails on a timing."""
 
 import json
 import os
@@ -18,6 +19,7 @@ from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from billing import bench as sales
 from clientbook.lib.bench import (
     BenchError,
     Requester,
@@ -41,9 +43,9 @@ COUNTS_GROWTH = 1.5
 
 class Command(BaseCommand):
     help = (
-        "Seed a big practice with its agenda (reused if already seeded with the same sizes) "
-        "and time the client list, search, tab counts, week agenda and booking against "
-        "baselines."
+        "Seed a big practice with its agenda and sales (reused if already seeded with the same "
+        "sizes) and time the client list, search, tab counts, week agenda, booking, turnover "
+        "and issuing against baselines."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,6 +58,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--sessions", type=int, default=100_000, help="Sessions in the big practice's agenda"
+        )
+        parser.add_argument(
+            "--sales-lines",
+            type=int,
+            default=10_000,
+            help="Document lines of the client whose turnover is timed (twice as many are "
+            "sold to other clients)",
         )
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page")
         parser.add_argument("--warmup", type=int, default=3, help="Untimed requests first")
@@ -75,13 +84,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["clients"] < 1000 or options["sessions"] < 1000 or options["repeat"] < 1:
-            raise CommandError("Use at least 1,000 clients, 1,000 sessions and 1 repetition.")
+        if (
+            options["clients"] < 1000
+            or options["sessions"] < 1000
+            or options["sales_lines"] < 200
+            or options["repeat"] < 1
+        ):
+            raise CommandError(
+                "Use at least 1,000 clients, 1,000 sessions, 200 sales lines and 1 repetition."
+            )
         self._use_bench_database()
         specs = bench.practice_specs(
             options["clients"], options["other_practices"], options["other_clients"]
         )
         agenda_spec = agenda.AgendaSpec(sessions=options["sessions"])
+        sales_spec = sales.SalesSpec(
+            lines=options["sales_lines"], background=2 * options["sales_lines"]
+        )
         # Production settings, less what a test client cannot do: DEBUG off (no query log,
         # cached templates), requests over HTTPS so nothing redirects, static files without
         # the manifest that only `collectstatic` writes.
@@ -101,6 +120,9 @@ class Command(BaseCommand):
             warnings.filterwarnings("ignore", message="No directory at")
             seed_seconds = self._prepare(specs, options)
             agenda_seconds = self._prepare_agenda(specs[0], agenda_spec, options)
+            sales_seconds = self._prepare_sales(
+                specs[0], sales_spec, options, agenda_reseeded=agenda_seconds is not None
+            )
             load_before = os.getloadavg()
             try:
                 report = self._measure(specs, options)
@@ -108,6 +130,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
         report["seed_seconds"] = seed_seconds
         report["agenda_seed_seconds"] = agenda_seconds
+        report["sales_seed_seconds"] = sales_seconds
         report["machine"] = {
             "cpus": os.cpu_count(),
             "load_before": [round(x, 2) for x in load_before],
@@ -212,6 +235,49 @@ class Command(BaseCommand):
         )
         return seconds
 
+    def _prepare_sales(
+        self,
+        spec: bench.PracticeSpec,
+        sales_spec: sales.SalesSpec,
+        options: dict,
+        *,
+        agenda_reseeded: bool,
+    ) -> float | None:
+        """The big practice's sales: reused if they have the sizes asked, else seeded afresh
+        (also after the agenda was: its services, which the lines name, were made anew)."""
+        err = self.stderr
+        practice = bench.bench_practices()[spec.name]
+        if not agenda_reseeded and sales.sales_seeded(practice, sales_spec):
+            err.write(
+                f"Reusing the seeded sales ({sales_spec.lines:,} lines of one client, "
+                f"{sales_spec.background:,} of others)."
+            )
+            return None
+        if sales.sales_exist(practice):
+            err.write("The sales have other sizes: seeding them afresh.")
+            sales.drop_sales(practice)
+        err.write(
+            f"Seeding the sales: {sales_spec.lines:,} lines of one client and "
+            f"{sales_spec.background:,} of others over {sales_spec.days} days in "
+            f"{practice.name} on {connection.vendor}…"
+        )
+        started = timezone.now()
+        try:
+            documents = sales.seed_sales(
+                practice, sales_spec, seed=options["seed"], batch=options["batch"], out=err
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        analyze()
+        connection.close()
+        seconds = (timezone.now() - started).total_seconds()
+        lines = sales_spec.lines + sales_spec.background
+        err.write(
+            f"Sales seeded in {seconds:,.0f} s ({lines / seconds:,.0f} lines/s, "
+            f"{documents:,} documents), analyzed."
+        )
+        return seconds
+
     # The timings.
 
     def _measure(self, specs: list[bench.PracticeSpec], options: dict) -> dict[str, Any]:
@@ -233,6 +299,9 @@ class Command(BaseCommand):
         err.write("Timing the agenda (ours, then the baseline):")
         agenda_result = agenda.measure(big, ours, admin, repeat=repeat, warmup=warmup, out=err)
         items += agenda_result.scenarios
+        err.write("Timing the sales (ours, then the naive baseline):")
+        sales_result = sales.measure(big, repeat=repeat, warmup=warmup, out=err)
+        items += sales_result.scenarios
 
         # The counts alone: read from StatusCount for a small and the big practice (they
         # should cost the same), and what counting the big practice's rows would cost.
@@ -293,7 +362,10 @@ class Command(BaseCommand):
             ],
             "counts": counts,
             "agenda": agenda_result.as_dict(),
-            "targets": self._targets(items, counts, agenda_result.growth),
+            "sales": sales_result.as_dict(),
+            "targets": self._targets(
+                items, counts, agenda_result.growth, checks=sales_result.checks
+            ),
             "explain": explained,
         }
 
@@ -304,7 +376,12 @@ class Command(BaseCommand):
             return str(cursor.fetchone()[0])
 
     def _targets(
-        self, items: list[Scenario], counts: dict, growth: list[dict[str, Any]]
+        self,
+        items: list[Scenario],
+        counts: dict,
+        growth: list[dict[str, Any]],
+        *,
+        checks: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         targets = []
         for item in items:
@@ -349,7 +426,7 @@ class Command(BaseCommand):
                     "met": growth <= COUNTS_GROWTH,
                 }
             )
-        return targets
+        return targets + checks
 
     # The report.
 
@@ -443,6 +520,16 @@ class Command(BaseCommand):
                 f"  {page['name']}: {page['queries']} for {page['sessions']:,} sessions, "
                 f"{page['empty_queries']} for a week without"
             )
+        out.write("")
+        sold = report["sales"]
+        out.write(
+            f"Sales: the turnover client has {sold['client_lines']:,} lines on "
+            f"{sold['client_documents']:,} documents from {sold['period'][0]} to "
+            f"{sold['period'][1]} (total {sold['totals']['total']}); "
+            f"{sold['background_lines']:,} lines of other clients. The page shows "
+            f"{sold['page_lines']} lines with the totals, the export {sold['csv_rows']:,} rows; "
+            f"the timing issued {sold['issued'][0]} … {sold['issued'][1]}."
+        )
         out.write("")
         note = "" if report["engine"] == "sqlite" else " (times are SQLite targets)"
         out.write(f"Targets{note}:")

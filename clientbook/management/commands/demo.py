@@ -7,9 +7,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from billing.demo import add_demo_sales
 from clientbook import demo
 from clients.models import Client, Status
 from clients.services import CardData, change_status, register_client
+from documents.demo import add_demo_documents
 from intake.models import AnamnesisGroup
 from messaging.demo import add_demo_messages
 from pets.demo import add_demo_animals
@@ -134,7 +136,10 @@ class Command(BaseCommand):
         add_demo_animals(practice, rng)
         series = add_demo_agenda(practice, rng)
         add_demo_messages(practice)
+        add_demo_documents(practice, rng)
         self.stdout.write(f"{practice.name}: {series} recurring series, reminders and messages")
+        sales = add_demo_sales(practice, rng)
+        self.stdout.write(f"{practice.name}: {sales} sales documents with payments")
 
     def _client(self, practice, by, rng, professionals, groups, today, i) -> Client:
         country = practice.country
