@@ -171,6 +171,16 @@ def test_a_begun_session_is_marked_attended_or_missed(a, world):
     assert state(world.past)[0][3] == SessionStatus.NO_SHOW
 
 
+def test_an_attended_session_offers_its_attendance_certificate(a, world):
+    http = logged_in(a.reception)
+    certificate = (
+        reverse("documents:create", args=[world.past.client_id]) + f"?session={world.past.pk}"
+    )
+    assert certificate not in http.get(url("session", world.past)).content.decode()
+    http.post(url("mark", world.past), {"status": "attended"})
+    assert certificate in http.get(url("session", world.past)).content.decode()
+
+
 def test_a_session_to_come_is_not_marked_and_the_user_is_told_why(a, world):
     session = world.sessions["João da Silva"]
     response = logged_in(a.reception).post(url("mark", session), {"status": "attended"})
