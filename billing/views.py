@@ -4,8 +4,10 @@ and receipts, collective settlements, and the turnover history with its exports.
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -34,6 +36,7 @@ from billing.models import (
     Document,
     DocumentKind,
     DocumentLine,
+    DocumentType,
     Payment,
     Settlement,
 )
@@ -70,8 +73,17 @@ PAGE_SIZE = 50
 TURNOVER_PAGE = 100
 
 
-def _sales_url(client_id: int | None) -> str:
-    return reverse("billing:client", args=[client_id]) if client_id else reverse("clients:list")
+def _keyset(after: str) -> tuple[datetime.date, int] | None:
+    """A page's cursor, "date_id" of the last row shown, read back (None if malformed)."""
+    day, _sep, last = after.partition("_")
+    try:
+        return datetime.date.fromisoformat(day), int(last)
+    except ValueError:
+        return None
+
+
+def _cursor(row) -> str:
+    return f"{row.issue_date.isoformat()}_{row.pk}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,8 +207,6 @@ def new_sale(request: PracticeRequest, client_pk: int) -> HttpResponse:
 def form_initial_type(client: Client) -> int | None:
     """Invoices for clients who receive them (the card says), receipts otherwise, when the
     practice has both."""
-    from billing.models import DocumentType
-
     kind = DocumentKind.INVOICE if client.receives_invoices else DocumentKind.RECEIPT
     return (
         DocumentType.objects.filter(practice_id=client.practice_id, kind=kind, is_active=True)
@@ -273,15 +283,9 @@ def document(request: PracticeRequest, pk: int) -> HttpResponse:
 def _pdf_response(content: bytes, name: str, *, download: bool) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(name)}"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @member_required
@@ -533,18 +537,10 @@ def client_sales(request: PracticeRequest, client_pk: int) -> HttpResponse:
     documents = Document.objects.filter(
         practice_id=client.practice_id, client_id=client.pk
     ).select_related("type")
-    after = request.GET.get("after", "")
-    if after:
-        # Keyset: newest first by (issue date, id); `after` is the last row's "date_id".
-        try:
-            day, _sep, last = after.partition("_")
-            day_value, last_id = datetime.date.fromisoformat(day), int(last)
-        except ValueError:
-            day_value, last_id = None, None
-        if day_value is not None:
-            documents = documents.filter(
-                Q(issue_date__lt=day_value) | Q(issue_date=day_value, pk__lt=last_id)
-            )
+    # Keyset pages, newest first by (issue date, id).
+    if cursor := _keyset(request.GET.get("after", "")):
+        day, last = cursor
+        documents = documents.filter(Q(issue_date__lt=day) | Q(issue_date=day, pk__lt=last))
     page = list(documents.order_by("-issue_date", "-pk")[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
@@ -552,7 +548,7 @@ def client_sales(request: PracticeRequest, client_pk: int) -> HttpResponse:
     ctx = {
         "client": client,
         "documents": page,
-        "next_after": f"{page[-1].issue_date.isoformat()}_{page[-1].pk}" if more else "",
+        "next_after": _cursor(page[-1]) if more else "",
         "balance": balance(client),
         "payments": list(
             Payment.objects.filter(practice_id=client.practice_id, client_id=client.pk)
@@ -630,25 +626,27 @@ def turnover(request: PracticeRequest, client_pk: int) -> HttpResponse:
             for row in _turnover_rows(lines)
         )
         response = StreamingHttpResponse(
-            _chain(["\ufeff" + writer.writerow(headers)], rows),
+            itertools.chain(["\ufeff" + writer.writerow(headers)], rows),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     if export == "xlsx":
         return _xlsx_response(headers, _turnover_rows(lines), name)
-    totals = lines.aggregate(net=Sum("net"), tax=Sum("tax"), total=Sum("total"))
+    # The totals from the documents' own (a document's totals are the sums of its lines, and
+    # its lines carry its date): hundreds of rows through doc_client rather than every line.
+    documents = Document.objects.filter(
+        practice_id=client.practice_id, client_id=client.pk, kind__in=TURNOVER_KINDS
+    )
+    if start:
+        documents = documents.filter(issue_date__gte=start)
+    if end:
+        documents = documents.filter(issue_date__lte=end)
+    totals = documents.aggregate(net=Sum("net_total"), tax=Sum("tax_total"), total=Sum("total"))
     page_lines = lines.select_related("document").order_by("issue_date", "pk")
-    after = request.GET.get("after", "")
-    if after:
-        try:
-            day, _sep, last = after.partition("_")
-            page_lines = page_lines.filter(
-                Q(issue_date__gt=datetime.date.fromisoformat(day))
-                | Q(issue_date=datetime.date.fromisoformat(day), pk__gt=int(last))
-            )
-        except ValueError:
-            pass
+    if cursor := _keyset(request.GET.get("after", "")):
+        day, last = cursor
+        page_lines = page_lines.filter(Q(issue_date__gt=day) | Q(issue_date=day, pk__gt=last))
     page = list(page_lines[: TURNOVER_PAGE + 1])
     more = len(page) > TURNOVER_PAGE
     page = page[:TURNOVER_PAGE]
@@ -661,15 +659,10 @@ def turnover(request: PracticeRequest, client_pk: int) -> HttpResponse:
         "lines": page,
         # Rounded to the cent: SQLite sums decimals as floats.
         "totals": {k: round_money(Decimal(v or 0)) for k, v in totals.items()},
-        "next_after": f"{page[-1].issue_date.isoformat()}_{page[-1].pk}" if more else "",
+        "next_after": _cursor(page[-1]) if more else "",
         "query": query.urlencode(),
     }
     return render(request, "billing/turnover.html", ctx)
-
-
-def _chain(*parts):
-    for part in parts:
-        yield from part
 
 
 def _xlsx_response(headers: list[str], rows: Iterator[list], name: str) -> HttpResponse:

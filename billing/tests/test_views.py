@@ -209,6 +209,9 @@ def test_the_turnover_and_its_exports(a, joao, issued):
     url = reverse("billing:turnover", args=[joao.pk])
     response = http.get(url)
     assert response.context["totals"]["total"] == Decimal("150.00")
+    before = http.get(url, {"end": "2000-01-01"})
+    assert before.context["totals"]["total"] == 0
+    assert before.context["lines"] == []
     body = b"".join(http.get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows[0]) == 8
@@ -313,3 +316,24 @@ def test_an_animals_sale_lines_are_on_its_owners_card(b):
     assert sold.number in rex_sales
     assert "Vaccination" in rex_sales
     assert f'id="animal-{mruczek.pk}-sales"' not in page
+
+
+def test_the_turnover_pages_by_keyset_and_ignores_a_bad_cursor(
+    a, joao, issued, invoice_type, therapy, monkeypatch
+):
+    from billing import views
+
+    second = issue_document(
+        by=a.reception, client=joao, document_type=invoice_type, lines=[LineInput(service=therapy)]
+    ).document
+    monkeypatch.setattr(views, "TURNOVER_PAGE", 1)
+    http = logged_in(a.reception)
+    url = reverse("billing:turnover", args=[joao.pk])
+    first = http.get(url).context
+    assert [line.document_id for line in first["lines"]] == [issued.pk]
+    following = http.get(url, {"after": first["next_after"]}).context
+    assert [line.document_id for line in following["lines"]] == [second.pk]
+    assert following["next_after"] == ""
+    assert following["totals"]["total"] == Decimal("300.00")
+    bad = http.get(url, {"after": "not-a-cursor"}).context
+    assert [line.document_id for line in bad["lines"]] == [issued.pk]
